@@ -1,0 +1,334 @@
+//! The numeric abstraction every kernel is written against.
+//!
+//! A kernel is written **once**, generic over [`Lane`]: a lane is either one scalar
+//! (`f32`, `f64`) or one SIMD vector of them (`wide::f32x4`, `wide::f64x2`). The kernel
+//! drivers run the SIMD lane over the body of a slice and the scalar lane over the tail;
+//! the *scalar twin* of every kernel is the same code run with the scalar lane over the
+//! whole slice. `wide` lowers the vectors to wasm `simd128` on wasm32 and to SSE on
+//! x86_64, so the SIMD path is exercised by native `cargo test` as well.
+//!
+//! [`Real`] is the element type (`f32` or `f64`) and names its vector lane.
+
+use core::fmt::Debug;
+use core::ops::{Add, Div, Mul, Neg, Sub};
+use wide::{f32x4, f64x2};
+
+/// One lane of computation: a scalar or a SIMD vector of [`Real`] elements.
+///
+/// Comparisons return a same-typed mask (all-ones / all-zeros bits per element for
+/// vectors, `1`/`0` for scalars) consumed by [`Lane::select`]; NaN compares false, so a
+/// `select` written as `select(a < b, .., ..)` sends NaN to the second branch, where the
+/// arithmetic propagates it, as PyTorch does.
+pub trait Lane:
+    Copy
+    + Debug
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// The element type.
+    type Elem: Real;
+    /// Number of elements in a lane.
+    const WIDTH: usize;
+    /// All elements equal to `v`.
+    fn splat(v: Self::Elem) -> Self;
+    /// `|x|`
+    fn abs(self) -> Self;
+    /// `√x`
+    fn sqrt(self) -> Self;
+    /// `eˣ`
+    fn exp(self) -> Self;
+    /// `ln x`
+    fn ln(self) -> Self;
+    /// `ln(1 + x)`, accurate for small `x`.
+    fn ln_1p(self) -> Self;
+    /// Mask of `self < other`.
+    fn lt(self, other: Self) -> Self;
+    /// Mask of `self <= other`.
+    fn le(self, other: Self) -> Self;
+    /// Mask of `self > other`.
+    fn gt(self, other: Self) -> Self;
+    /// Mask of `self >= other`.
+    fn ge(self, other: Self) -> Self;
+    /// Mask of `self == other`.
+    fn eq(self, other: Self) -> Self;
+    /// Element-wise `if mask { a } else { b }`.
+    fn select(mask: Self, a: Self, b: Self) -> Self;
+    /// Loads `WIDTH` elements from the front of `s` (panics if `s` is shorter: an internal bug).
+    fn load(s: &[Self::Elem]) -> Self;
+    /// Stores `WIDTH` elements into the front of `s`.
+    fn store(self, s: &mut [Self::Elem]);
+    /// Sum of the lane's elements, widened to f64.
+    fn sum_f64(self) -> f64;
+
+    /// Zero.
+    #[inline(always)]
+    fn zero() -> Self {
+        Self::splat(Self::Elem::ZERO)
+    }
+    /// One.
+    #[inline(always)]
+    fn one() -> Self {
+        Self::splat(Self::Elem::ONE)
+    }
+    /// `max(self, other)` that propagates NaN from `self` (PyTorch's `clamp_min`).
+    #[inline(always)]
+    fn max_nan(self, other: Self) -> Self {
+        Self::select(self.lt(other), other, self)
+    }
+    /// `min(self, other)` that propagates NaN from `self` (PyTorch's `clamp_max`).
+    #[inline(always)]
+    fn min_nan(self, other: Self) -> Self {
+        Self::select(self.gt(other), other, self)
+    }
+    /// `sign(x)` ∈ {−1, 0, 1}, with 0 for 0 and for NaN (what PyTorch's `abs` backward uses).
+    #[inline(always)]
+    fn signum0(self) -> Self {
+        let z = Self::zero();
+        Self::select(self.gt(z), Self::one(), Self::select(self.lt(z), -Self::one(), z))
+    }
+    /// Numerically stable `ln(1 + eˣ)`: `max(x, 0) + ln(1 + e^{−|x|})`.
+    #[inline(always)]
+    fn softplus(self) -> Self {
+        let z = Self::zero();
+        Self::select(self.gt(z), self, z) + (-self.abs()).exp().ln_1p()
+    }
+    /// Stable logistic `σ(x) = 1 / (1 + e^{−x})`, never overflowing for large |x|.
+    #[inline(always)]
+    fn sigmoid(self) -> Self {
+        // e = e^{−|x|} ∈ (0, 1]; σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
+        let e = (-self.abs()).exp();
+        let r = Self::one() / (Self::one() + e);
+        Self::select(self.ge(Self::zero()), r, e * r)
+    }
+}
+
+/// A floating-point element type: `f32` or `f64`.
+pub trait Real: Lane<Elem = Self> + PartialOrd + Default + Send + Sync + 'static {
+    /// The SIMD lane of this element type.
+    type Vector: Lane<Elem = Self>;
+    /// 0
+    const ZERO: Self;
+    /// 1
+    const ONE: Self;
+    /// Name used in messages and by the TypeScript layer: `"f32"` or `"f64"`.
+    const NAME: &'static str;
+    /// Converts from f64 (rounding to nearest for f32).
+    fn from_f64(v: f64) -> Self;
+    /// Widens to f64 (exact).
+    fn to_f64(self) -> f64;
+    /// `true` if the value is NaN.
+    fn is_nan(self) -> bool;
+}
+
+macro_rules! scalar_lane {
+    ($t:ty) => {
+        impl Lane for $t {
+            type Elem = $t;
+            const WIDTH: usize = 1;
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                v
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$t>::abs(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$t>::sqrt(self)
+            }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$t>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn lt(self, o: Self) -> Self {
+                (self < o) as u8 as $t
+            }
+            #[inline(always)]
+            fn le(self, o: Self) -> Self {
+                (self <= o) as u8 as $t
+            }
+            #[inline(always)]
+            fn gt(self, o: Self) -> Self {
+                (self > o) as u8 as $t
+            }
+            #[inline(always)]
+            fn ge(self, o: Self) -> Self {
+                (self >= o) as u8 as $t
+            }
+            #[inline(always)]
+            fn eq(self, o: Self) -> Self {
+                (self == o) as u8 as $t
+            }
+            #[inline(always)]
+            fn select(m: Self, a: Self, b: Self) -> Self {
+                if m != 0.0 {
+                    a
+                } else {
+                    b
+                }
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                s[0]
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                s[0] = self;
+            }
+            #[inline(always)]
+            fn sum_f64(self) -> f64 {
+                self as f64
+            }
+        }
+    };
+}
+scalar_lane!(f32);
+scalar_lane!(f64);
+
+macro_rules! vector_lane {
+    ($v:ty, $t:ty, $w:expr) => {
+        impl Lane for $v {
+            type Elem = $t;
+            const WIDTH: usize = $w;
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                <$v>::splat(v)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$v>::abs(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$v>::sqrt(self)
+            }
+            // Transcendentals go through the scalar libm, lane by lane. `wide`'s own
+            // polynomial exp/ln are a few ulp off, which the f64 parity tolerance (1e-10
+            // relative, API.md) does not allow; the arithmetic around them stays vector.
+            #[inline(always)]
+            fn exp(self) -> Self {
+                <$v>::new(self.to_array().map(<$t>::exp))
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$v>::new(self.to_array().map(<$t>::ln))
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$v>::new(self.to_array().map(<$t>::ln_1p))
+            }
+            #[inline(always)]
+            fn lt(self, o: Self) -> Self {
+                self.simd_lt(o)
+            }
+            #[inline(always)]
+            fn le(self, o: Self) -> Self {
+                self.simd_le(o)
+            }
+            #[inline(always)]
+            fn gt(self, o: Self) -> Self {
+                self.simd_gt(o)
+            }
+            #[inline(always)]
+            fn ge(self, o: Self) -> Self {
+                self.simd_ge(o)
+            }
+            #[inline(always)]
+            fn eq(self, o: Self) -> Self {
+                self.simd_eq(o)
+            }
+            #[inline(always)]
+            fn select(m: Self, a: Self, b: Self) -> Self {
+                m.select(a, b)
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                let a: [$t; $w] = s[..$w].try_into().expect("slice shorter than a lane");
+                <$v>::new(a)
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                s[..$w].copy_from_slice(&self.to_array());
+            }
+            #[inline(always)]
+            fn sum_f64(self) -> f64 {
+                self.to_array().iter().map(|&e| e as f64).sum()
+            }
+        }
+    };
+}
+vector_lane!(f32x4, f32, 4);
+vector_lane!(f64x2, f64, 2);
+
+macro_rules! real {
+    ($t:ty, $v:ty, $name:expr) => {
+        impl Real for $t {
+            type Vector = $v;
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const NAME: &'static str = $name;
+            #[inline(always)]
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+        }
+    };
+}
+real!(f32, f32x4, "f32");
+real!(f64, f64x2, "f64");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lanes_agree<T: Real>(xs: &[T]) {
+        for chunk in xs.chunks_exact(<T::Vector as Lane>::WIDTH) {
+            let v = T::Vector::load(chunk);
+            let mut out = vec![T::ZERO; chunk.len()];
+            (v.softplus() + v.sigmoid() * v.signum0() - v.abs().sqrt()).store(&mut out);
+            for (o, &x) in out.iter().zip(chunk) {
+                let s = x.softplus() + x.sigmoid() * x.signum0() - x.abs().sqrt();
+                assert!(o.to_f64() == s.to_f64() || (o.is_nan() && s.is_nan()), "{o:?} vs {s:?} at {x:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn vector_and_scalar_lanes_agree() {
+        let xs: Vec<f64> = vec![-1e4, -30.0, -1.0, -0.0, 0.0, 0.5, 3.0, 50.0, f64::NAN, f64::INFINITY, -2.5, 1e-9];
+        lanes_agree(&xs);
+        lanes_agree(&xs.iter().map(|&x| x as f32).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn softplus_and_sigmoid_are_stable() {
+        assert_eq!(1e4f32.softplus(), 1e4);
+        assert_eq!((-1e4f32).softplus(), 0.0);
+        assert_eq!((-1e4f64).sigmoid(), 0.0);
+        assert_eq!(1e4f64.sigmoid(), 1.0);
+        assert!((0.0f64.softplus() - std::f64::consts::LN_2).abs() < 1e-16);
+        assert_eq!(f32::NAN.signum0(), 0.0);
+        assert_eq!(0.0f32.signum0(), 0.0);
+    }
+}
