@@ -1,0 +1,65 @@
+// @ts-check
+// Builds the npm package into dist/:
+//   cargo   crates/losskit-wasm → wasm32 (simd128 via .cargo/config.toml), release profile
+//   bindgen wasm-bindgen --target web → ts/generated/ (ESM glue + .d.ts, the TS layer's contract)
+//   opt     wasm-opt -O3 (binaryen from npm: Debian's is too old for current Rust output)
+//   rollup  ts/ → dist/node.mjs, dist/node.cjs, dist/browser.mjs, dist/losskit.d.ts
+//   size    raw / gzip / brotli size of the .wasm
+// Usage: node scripts/build.mjs [step ...]   (default: all steps in order)
+// The Rust toolchain for wasm32 is the one scripts/setup.sh recorded in .toolchain/env.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const wasmOut = join(root, "target/wasm32-unknown-unknown/release/losskit_wasm.wasm");
+const generated = join(root, "ts/generated");
+const bg = join(generated, "losskit_wasm_bg.wasm");
+const bin = (name) => join(root, "node_modules/.bin", name);
+
+/** @param {string} cmd @param {string[]} args @param {NodeJS.ProcessEnv} [env] */
+function run(cmd, args, env = process.env) {
+  execFileSync(cmd, args, { cwd: root, stdio: "inherit", env });
+}
+
+function toolchainEnv() {
+  const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${process.env.PATH}` };
+  const file = join(root, ".toolchain/env");
+  if (!existsSync(file)) throw new Error("no .toolchain/env: run `npm run setup` (scripts/setup.sh) first");
+  const m = /RUST_WASM_TOOLCHAIN=(\S*)/.exec(readFileSync(file, "utf8"));
+  if (m && m[1]) env.RUSTUP_TOOLCHAIN = m[1];
+  return env;
+}
+
+const steps = {
+  cargo() {
+    run("cargo", ["build", "-q", "-p", "losskit-wasm", "--release", "--target", "wasm32-unknown-unknown"], toolchainEnv());
+  },
+  bindgen() {
+    mkdirSync(generated, { recursive: true });
+    run("wasm-bindgen", ["--target", "web", "--typescript", "--out-dir", generated, wasmOut], toolchainEnv());
+  },
+  opt() {
+    // The features Rust's wasm32 target emits by default, plus simd128.
+    const features = ["simd", "bulk-memory", "nontrapping-float-to-int", "sign-ext", "mutable-globals", "reference-types", "multivalue"];
+    run(bin("wasm-opt"), ["-O3", ...features.map((f) => `--enable-${f}`), bg, "-o", bg]);
+  },
+  rollup() {
+    run(bin("rollup"), ["-c", "rollup.config.mjs", "--silent"]);
+    copyFileSync(bg, join(root, "dist/losskit_wasm_bg.wasm"));
+  },
+  size() {
+    const bytes = readFileSync(bg);
+    const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+    console.log(`losskit_wasm_bg.wasm: ${kib(statSync(bg).size)} raw, ${kib(gzipSync(bytes).length)} gzip, ${kib(brotliCompressSync(bytes).length)} brotli`);
+  },
+};
+
+const wanted = process.argv.slice(2);
+for (const name of wanted.length ? wanted : Object.keys(steps)) {
+  const step = steps[/** @type {keyof typeof steps} */ (name)];
+  if (!step) throw new Error(`unknown step ${name}; steps: ${Object.keys(steps).join(", ")}`);
+  step();
+}

@@ -1,0 +1,16 @@
+// The public API of losskit, the same whichever entry point loaded the wasm.
+export { LossError, type LossErrorCode } from "./errors.js";
+export {
+  type Dtype,
+  type FloatArray,
+  type FloatInput,
+  type IndexInput,
+  type Tensor,
+  type TensorDtype,
+  WasmTensor,
+  tensor,
+  tensorFrom,
+} from "./tensor.js";
+export type { GradOptions, Grads, Loss, Reduction, ScalarLoss } from "./call.js";
+export * from "./losses/regression.js";
+export { memoryStats, setScalarKernels, simdEnabled } from "./diagnostics.js";
