@@ -3,7 +3,7 @@
 
 use crate::error::{ErrorCode, LossError, Result};
 use crate::real::Real;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::Cell;
 
 /// How the unreduced loss is reduced (PyTorch's `reduction`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,18 +131,20 @@ impl Sum {
     }
 }
 
-static SCALAR_ONLY: AtomicBool = AtomicBool::new(false);
-
-/// Routes every kernel through its scalar twin instead of SIMD (for tests and benchmarks
-/// that compare the two). Process-wide.
-pub fn force_scalar_kernels(on: bool) {
-    SCALAR_ONLY.store(on, Ordering::Relaxed);
+thread_local! {
+    static SCALAR_ONLY: Cell<bool> = const { Cell::new(false) };
 }
 
-/// `true` when [`force_scalar_kernels`] is on.
+/// Routes every kernel on this thread through its scalar twin instead of SIMD (for tests
+/// and benchmarks that compare the two). Per thread, so parallel tests do not interfere.
+pub fn force_scalar_kernels(on: bool) {
+    SCALAR_ONLY.with(|c| c.set(on));
+}
+
+/// `true` when [`force_scalar_kernels`] is on for this thread.
 #[inline]
 pub fn scalar_kernels_forced() -> bool {
-    SCALAR_ONLY.load(Ordering::Relaxed)
+    SCALAR_ONLY.with(Cell::get)
 }
 
 #[cfg(test)]

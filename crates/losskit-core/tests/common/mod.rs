@@ -1,0 +1,74 @@
+//! Shared by the integration tests: reading the PyTorch fixtures in `test/fixtures/` (the
+//! same files vitest reads) and comparing with tolerances.
+#![allow(dead_code)]
+
+use losskit_core::Real;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// A tensor from a fixture: flat data (f64, exact for f32 values) and shape.
+#[derive(Debug, Clone)]
+pub struct Tensor {
+    pub shape: Vec<usize>,
+    pub data: Vec<f64>,
+}
+
+impl Tensor {
+    pub fn from_json(v: &Value) -> Tensor {
+        let shape = v["shape"].as_array().expect("shape").iter().map(|d| d.as_u64().unwrap() as usize).collect();
+        let data = v["data"].as_array().expect("data").iter().map(number).collect();
+        Tensor { shape, data }
+    }
+    pub fn cast<T: Real>(&self) -> Vec<T> {
+        self.data.iter().map(|&x| T::from_f64(x)).collect()
+    }
+}
+
+/// A JSON number, or "nan" / "inf" / "-inf".
+pub fn number(v: &Value) -> f64 {
+    match v {
+        Value::Number(n) => n.as_f64().unwrap(),
+        Value::String(s) => match s.as_str() {
+            "nan" => f64::NAN,
+            "inf" => f64::INFINITY,
+            "-inf" => f64::NEG_INFINITY,
+            other => panic!("bad number {other}"),
+        },
+        other => panic!("bad number {other}"),
+    }
+}
+
+/// The cases of `test/fixtures/<family>.json`.
+pub fn fixture_cases(family: &str) -> Vec<Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../test/fixtures/{family}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let json: Value = serde_json::from_str(&text).expect("fixture JSON");
+    json["cases"].as_array().expect("cases").clone()
+}
+
+/// Relative tolerance per dtype: API.md's accuracy promise.
+pub fn rtol(dtype: &str) -> f64 {
+    if dtype == "float32" {
+        1e-5
+    } else {
+        1e-10
+    }
+}
+
+/// Asserts `got` ≈ `expected` element-wise: |g − e| ≤ rtol·(|e| + max|expected|·1e-2)
+/// (the second term keeps near-zero entries of a tensor from demanding impossible relative
+/// accuracy); NaN must meet NaN and infinities must match exactly.
+pub fn assert_close(what: &str, got: &[f64], expected: &[f64], rtol: f64) {
+    assert_eq!(got.len(), expected.len(), "{what}: length");
+    let scale = expected.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs()));
+    for (i, (&g, &e)) in got.iter().zip(expected).enumerate() {
+        let ok = if e.is_nan() {
+            g.is_nan()
+        } else if e.is_infinite() {
+            g == e
+        } else {
+            (g - e).abs() <= rtol * (e.abs() + scale * 1e-2) || (g - e).abs() <= f64::MIN_POSITIVE
+        };
+        assert!(ok, "{what}[{i}]: got {g:e}, expected {e:e} (rtol {rtol:e})");
+    }
+}
