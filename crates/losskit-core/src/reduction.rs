@@ -116,10 +116,15 @@ impl Sum {
         }
         self.sum = t;
     }
-    /// The total.
+    /// The total. Once the running sum is ±∞ or NaN the compensation is meaningless
+    /// (∞ − ∞), so the sum itself is the answer, as a plain sum would give.
     #[inline]
     pub fn value(&self) -> f64 {
-        self.sum + self.compensation
+        if self.sum.is_finite() {
+            self.sum + self.compensation
+        } else {
+            self.sum
+        }
     }
     /// Accurate sum of a slice.
     pub fn of<T: Real>(xs: &[T]) -> f64 {
@@ -160,6 +165,17 @@ mod tests {
         }
         s.add(-1e16);
         assert_eq!(s.value(), 1000.0);
+    }
+
+    #[test]
+    fn infinities_survive_compensation() {
+        let mut s = Sum::default();
+        s.add(1.0);
+        s.add(f64::INFINITY);
+        s.add(2.0);
+        assert_eq!(s.value(), f64::INFINITY);
+        s.add(f64::NEG_INFINITY);
+        assert!(s.value().is_nan());
     }
 
     #[test]

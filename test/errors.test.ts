@@ -1,0 +1,102 @@
+// Bad input: a LossError with a stable code and a message naming the argument; never a wasm
+// trap; the module keeps working and leaks nothing, even after 10,000 failing calls.
+import { describe, expect, it } from "vitest";
+import { L, losskit } from "./helpers";
+
+const { LossError, mseLoss, l1Loss, huberLoss, smoothL1Loss, gaussianNllLoss, poissonNllLoss, rmseLoss, tensor, memoryStats } = losskit;
+const f32 = (...v: number[]) => Float32Array.from(v);
+
+function expectLossError(fn: () => unknown, code: string, ...mentions: string[]) {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, "throws").toBeInstanceOf(LossError);
+  expect(caught).toBeInstanceOf(Error);
+  const e = caught as InstanceType<typeof LossError>;
+  expect(e.code).toBe(code);
+  expect(e.name).toBe("LossError");
+  for (const m of mentions) expect(e.message).toContain(m);
+  expect(e.message).not.toMatch(/unreachable|RuntimeError/);
+}
+
+describe("bad input gets a LossError", () => {
+  it("mismatched shapes name both arguments", () => {
+    expectLossError(() => mseLoss(f32(1, 2, 3), f32(1, 2)), "SHAPE_MISMATCH", "mseLoss", "target", "input", "[2]", "[3]");
+    expectLossError(() => l1Loss({ data: f32(1, 2, 3, 4), shape: [2, 2] }, { data: f32(1, 2, 3, 4), shape: [4] }), "SHAPE_MISMATCH");
+    expectLossError(() => mseLoss(f32(1, 2), f32(1, 2), { weight: f32(1) }), "SHAPE_MISMATCH", "weight");
+    expectLossError(() => mseLoss({ data: f32(1, 2, 3), shape: [2, 2] }, f32(1, 2, 3)), "SHAPE_MISMATCH", "input.data", "[2,2]");
+  });
+  it("mixing dtypes or giving integer data", () => {
+    expectLossError(() => mseLoss(f32(1, 2), Float64Array.of(1, 2)), "DTYPE_MISMATCH", "f64", "f32");
+    expectLossError(() => mseLoss(Int32Array.of(1, 2), f32(1, 2)), "DTYPE_MISMATCH", "input", "Int32Array");
+    expectLossError(() => mseLoss.withGrad(f32(1, 2), f32(1, 2), { reduction: "none", gradOutput: Float64Array.of(1, 1) }), "DTYPE_MISMATCH", "gradOutput");
+  });
+  it("non-typed-array inputs", () => {
+    expectLossError(() => mseLoss("abc" as never, f32(1)), "INVALID_ARGUMENT", "input", "string");
+    expectLossError(() => mseLoss(f32(1), null as never), "INVALID_ARGUMENT", "target", "null");
+    expectLossError(() => mseLoss(f32(1), { data: [1, "x"], shape: [2] } as never), "INVALID_ARGUMENT", "target");
+    expectLossError(() => mseLoss(f32(1), { data: f32(1), shape: [-1] } as never), "INVALID_ARGUMENT", "target.shape");
+  });
+  it("invalid options", () => {
+    expectLossError(() => mseLoss(f32(1), f32(1), { reduction: "avg" as never }), "INVALID_OPTION", "reduction", "avg");
+    expectLossError(() => smoothL1Loss(f32(1), f32(1), { beta: -1 }), "INVALID_OPTION", "beta", "-1");
+    expectLossError(() => huberLoss(f32(1), f32(1), { delta: 0 }), "INVALID_OPTION", "delta");
+    expectLossError(() => poissonNllLoss(f32(1), f32(1), { full: "yes" as never }), "INVALID_OPTION", "full");
+    expectLossError(() => mseLoss(f32(1), f32(1), { reduce: "sum" } as never), "INVALID_OPTION", "unknown option 'reduce'");
+    expectLossError(() => mseLoss(f32(1), f32(1), { gradOutput: f32(1) } as never), "INVALID_OPTION", "withGrad");
+    expectLossError(() => mseLoss.withGrad(f32(1), f32(1), { gradOutput: f32(1) }), "INVALID_OPTION", "gradOutput", "'none'");
+    expectLossError(() => mseLoss.withGrad(f32(1), f32(1), { wrt: ["weight" as never] }), "INVALID_OPTION", "wrt");
+  });
+  it("domain errors raised where PyTorch raises", () => {
+    expectLossError(() => gaussianNllLoss(f32(1, 2), f32(1, 2), f32(1, -1)), "INVALID_INPUT", "gaussianNllLoss", "var");
+    expectLossError(() => gaussianNllLoss(f32(1, 2), f32(1, 2), -0.5), "INVALID_INPUT", "var");
+    expectLossError(() => gaussianNllLoss({ data: f32(1, 2, 3, 4), shape: [2, 2] }, { data: f32(1, 2, 3, 4), shape: [2, 2] }, f32(1, 2, 3)), "SHAPE_MISMATCH", "var");
+  });
+  it("disposed tensors", () => {
+    const t = tensor([2], "f32");
+    t.dispose();
+    t.dispose(); // idempotent
+    expectLossError(() => mseLoss(t, f32(1, 2)), "DISPOSED", "input");
+    expectLossError(() => t.data, "DISPOSED");
+    const g = tensor([2], "f32");
+    g.dispose();
+    expectLossError(() => mseLoss.withGrad(f32(1, 2), f32(1, 2), { into: { input: g } }), "DISPOSED");
+  });
+  it("NaN and Inf in data propagate, as in PyTorch (not errors)", () => {
+    expect(mseLoss(f32(NaN, 1), f32(0, 1))).toBeNaN();
+    expect(l1Loss(f32(Infinity), f32(0))).toBe(Infinity);
+  });
+});
+
+describe("after errors the module works and nothing leaked", () => {
+  it("10,000 failing calls leave wasm memory and allocations unchanged", () => {
+    const x = new Float32Array(1000).fill(1);
+    const y = new Float32Array(1000).fill(0.5);
+    const expected = mseLoss(x, y); // warm up: memory may grow once for the scratch buffers
+    const bad = new Float32Array(999);
+    const var2 = Float32Array.of(1, 2, 3);
+    const before = memoryStats();
+    let failures = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const kind = i % 4;
+      try {
+        if (kind === 0) mseLoss(x, bad); // rejected in TypeScript
+        else if (kind === 1) mseLoss.withGrad(x, y, { reduction: "none", gradOutput: bad }); // rejected after staging
+        else if (kind === 2) gaussianNllLoss.withGrad({ data: x, shape: [10, 100] }, { data: y, shape: [10, 100] }, var2); // rejected in wasm
+        else rmseLoss.withGrad(x, y, { weight: Float64Array.of(1) }); // dtype
+      } catch (e) {
+        expect(e).toBeInstanceOf(LossError);
+        failures++;
+      }
+    }
+    expect(failures).toBe(10_000);
+    const after = memoryStats();
+    expect(after.allocatedBytes).toBe(before.allocatedBytes);
+    expect(after.memoryBytes).toBe(before.memoryBytes);
+    expect(mseLoss(x, y)).toBe(expected);
+    expect(L.simdEnabled()).toBe(true);
+  });
+});

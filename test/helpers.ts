@@ -1,0 +1,78 @@
+// Shared by the vitest suites: the built package, PyTorch fixtures, tolerant comparison.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { expect } from "vitest";
+import * as losskit from "../dist/node.mjs";
+
+export { losskit };
+export const L = losskit as unknown as Record<string, any>;
+
+const FIXTURES = join(__dirname, "fixtures");
+
+export interface FixtureTensor {
+  shape: number[];
+  data: (number | string)[];
+  dtype?: "int32";
+}
+export interface FixtureCase {
+  loss: string;
+  name: string;
+  dtype: "float32" | "float64";
+  args: Record<string, FixtureTensor | number>;
+  options: Record<string, unknown>;
+  gradOutput?: FixtureTensor;
+  output: FixtureTensor;
+  grads?: Record<string, FixtureTensor>;
+  note?: string;
+}
+
+/** Every fixture family present in test/fixtures (regression.json, classification.json, ...). */
+export function fixtureFamilies(): { family: string; torch: string; cases: FixtureCase[] }[] {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => {
+      const json = JSON.parse(readFileSync(join(FIXTURES, f), "utf8"));
+      return { family: f.replace(/\.json$/, ""), torch: json.torch, cases: json.cases };
+    });
+}
+
+export function num(v: number | string): number {
+  if (typeof v === "number") return v;
+  return v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : Number.NaN;
+}
+
+/** A fixture tensor as losskit input: typed array for 1-D, `{ data, shape }` otherwise. */
+export function toInput(t: FixtureTensor, dtype: "float32" | "float64"): unknown {
+  const values = t.data.map(num);
+  const data = t.dtype === "int32" ? Int32Array.from(values) : dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values);
+  return t.shape.length === 1 ? data : { data, shape: t.shape };
+}
+
+/** The fixture's options with tensor-valued options converted. */
+export function toOptions(c: FixtureCase): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(c.options ?? {})) {
+    out[k] = v !== null && typeof v === "object" && "data" in (v as object) ? toInput(v as FixtureTensor, c.dtype) : v;
+  }
+  return out;
+}
+
+/** API.md accuracy: ~1e-5 relative in f32, ~1e-10 in f64. */
+export const rtol = (dtype: string) => (dtype === "float32" ? 1e-5 : 1e-10);
+
+/**
+ * |got − expected| ≤ rtol·(|expected| + 1e-2·max|expected|) element-wise (the second term
+ * keeps near-zero entries from demanding impossible relative accuracy); NaN must meet NaN,
+ * infinities must match exactly. Same rule as the Rust tests (crates/losskit-core/tests/common).
+ */
+export function assertClose(what: string, got: ArrayLike<number>, expected: ArrayLike<number | string>, tol: number): void {
+  expect(got.length, `${what}: length`).toBe(expected.length);
+  const e = Array.from(expected, num);
+  const scale = e.filter(Number.isFinite).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  for (let i = 0; i < e.length; i++) {
+    const g = got[i];
+    const x = e[i];
+    const ok = Number.isNaN(x) ? Number.isNaN(g) : !Number.isFinite(x) ? g === x : Math.abs(g - x) <= tol * (Math.abs(x) + scale * 1e-2);
+    if (!ok) expect.fail(`${what}[${i}]: got ${g}, expected ${x} (rtol ${tol})`);
+  }
+}

@@ -1,0 +1,23 @@
+// The package as installed: `import "losskit"` and `require("losskit")` through the exports
+// map in real Node processes (self-reference by name), with the .wasm found without any path.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(__dirname, "..");
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" }).trim();
+
+describe("packaging", () => {
+  it("ESM import by package name", () => {
+    const out = node(["--input-type=module", "-e", 'import { mseLoss, simdEnabled } from "losskit"; console.log(mseLoss(Float32Array.of(3), Float32Array.of(1)), simdEnabled())']);
+    expect(out).toBe("4 true");
+  });
+  it("CommonJS require by package name", () => {
+    const out = node(["-e", 'const { l1Loss, LossError } = require("losskit"); console.log(l1Loss([1, -2], [0, 0], { reduction: "sum" }), typeof LossError)']);
+    expect(out).toBe("3 function");
+  });
+  it("works from another directory (no cwd-relative paths)", () => {
+    const out = execFileSync(process.execPath, ["-e", `console.log(require(${JSON.stringify(join(root, "dist/node.cjs"))}).maeLoss([2], [0]))`], { cwd: "/", encoding: "utf8" }).trim();
+    expect(out).toBe("2");
+  });
+});
