@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 node scripts/build.mjs
-cargo test --workspace --release
+cargo test --workspace
 npx tsc --noEmit -p tsconfig.json
 npx vitest run
