@@ -104,10 +104,10 @@ impl<T: Real> Pointwise<T> for PoissonNll<T> {
             let stirling = y * ly - y + half * (two_pi * y).ln();
             let m = y.gt(L::one());
             l = l + L::select(m, stirling, L::zero());
-            // Autograd's derivative of the masked term is mask · (ln y + ½/y): multiplying
-            // (not selecting) reproduces PyTorch's NaN at y = 0, where 0·(−∞ + ∞) = NaN.
-            let mask = L::select(m, L::one(), L::zero());
-            dy = dy + mask * (ly + half / y);
+            // d/dy of the Stirling term is ln y + ½/y where it applies and 0 elsewhere.
+            // (PyTorch's autograd multiplies the mask into ln y + ½/y and so returns NaN at
+            // y = 0 although the true gradient is finite; losskit returns the true value.)
+            dy = dy + L::select(m, ly + half / y, L::zero());
         }
         [l, dx, dy, L::zero()]
     }

@@ -13,7 +13,9 @@ use losskit_core::{self as core, Out, Real};
 /// Pointers are 0 or valid for their lengths (see [`opt_slice`]), and distinct.
 unsafe fn outs<'a, T>(out: usize, out_len: usize, grad_output: usize, grads: [(usize, usize); 3]) -> Out<'a, T> {
     Out {
-        loss: opt_slice_mut(out, out_len),
+        // A zero-length buffer has address 0, which elsewhere means "absent": an empty
+        // unreduced output is still an output.
+        loss: if out_len == 0 { Some(&mut []) } else { opt_slice_mut(out, out_len) },
         grad_output: opt_slice(grad_output, out_len),
         grads: grads.map(|(p, len)| opt_slice_mut(p, len)),
     }
