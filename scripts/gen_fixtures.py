@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""PyTorch parity-fixture generator for losskit.
+
+Usage:
+    pip install -r scripts/requirements-fixtures.txt     # torch (CPU is enough), numpy
+    python3 scripts/gen_fixtures.py [family ...]         # default: every family
+
+Writes test/fixtures/<family>.json for each family (regression, classification). Each case
+holds the arguments, options, torch's output and torch autograd's gradients, in float32 and
+float64; the schema is documented in scripts/fixtures/common.py and read by test/helpers.ts
+and the Rust tests.
+
+Deterministic: fixed seeds (each case's data comes from a torch.Generator seeded by the case
+name), CPU only, no network. CI never runs this script: the generated fixtures are committed,
+and regenerating them is a deliberate step (re-run, review the diff, commit).
+"""
+from __future__ import annotations
+
+import collections
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from fixtures import classification, regression  # noqa: E402
+from fixtures.common import write_family  # noqa: E402
+
+FAMILIES = {
+    "regression": regression.build,
+    "classification": classification.build,
+}
+
+
+def main(argv: list[str]) -> int:
+    torch.manual_seed(0)
+    torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
+    wanted = argv or list(FAMILIES)
+    unknown = [f for f in wanted if f not in FAMILIES]
+    if unknown:
+        print(f"unknown family {unknown}; known: {list(FAMILIES)}", file=sys.stderr)
+        return 2
+    out_dir = os.path.join(os.path.dirname(HERE), "test", "fixtures")
+    os.makedirs(out_dir, exist_ok=True)
+    for fam in wanted:
+        cases = FAMILIES[fam]()
+        path = os.path.join(out_dir, f"{fam}.json")
+        write_family(path, fam, cases)
+        size = os.path.getsize(path)
+        counts = collections.Counter(c["loss"] for c in cases)
+        print(f"{fam}: {len(cases)} cases, {size / 1e6:.2f} MB -> {os.path.relpath(path)}")
+        for loss, n in counts.items():
+            print(f"  {loss:32s} {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
