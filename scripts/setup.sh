@@ -10,6 +10,7 @@
 #      once with -Z build-std (RUSTC_BOOTSTRAP, ~30 s) and install the rlibs into Debian's
 #      sysroot; `rustup toolchain link system /usr` then makes `cargo +system` see it.
 # The chosen toolchain is recorded in .toolchain/env, which scripts/build.mjs reads.
+# LOSSKIT_DEBIAN_STD=1 skips rustup's target and takes route 2 (to test it where rustup works).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,13 +35,14 @@ system_has_wasm_std() {
   [ -x /usr/bin/rustc ] && ls "$(/usr/bin/rustc --print sysroot)/lib/rustlib/$WASM_TARGET/lib/"libstd-*.rlib >/dev/null 2>&1
 }
 
-if has_rustup_target; then
+FORCE_DEBIAN=${LOSSKIT_DEBIAN_STD:-0}
+if [ "$FORCE_DEBIAN" != 1 ] && has_rustup_target; then
   echo "RUST_WASM_TOOLCHAIN=" > .toolchain/env
 elif system_has_wasm_std && rustup toolchain list 2>/dev/null | grep -q '^system'; then
   echo "RUST_WASM_TOOLCHAIN=system" > .toolchain/env
 else
-  log "trying rustup target add $WASM_TARGET (60 s limit)"
-  if timeout 60 rustup target add "$WASM_TARGET" >/dev/null 2>&1 && has_rustup_target; then
+  [ "$FORCE_DEBIAN" = 1 ] || log "trying rustup target add $WASM_TARGET (60 s limit)"
+  if [ "$FORCE_DEBIAN" != 1 ] && timeout 60 rustup target add "$WASM_TARGET" >/dev/null 2>&1 && has_rustup_target; then
     echo "RUST_WASM_TOOLCHAIN=" > .toolchain/env
   else
     log "rustup cannot download the target; building std for wasm32 from Debian's rust-web sources"
