@@ -94,6 +94,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
     || cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
+# --- Chromium for the real-browser test (Debian's package; skipped where apt is absent) --------
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing Debian's chromium for the browser test"
+  $(need_root) apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $(need_root) apt-get install -y -qq chromium >/dev/null
+fi
+
 # --- npm dependencies (rollup, typescript, vitest, binaryen's wasm-opt, bench anchors) ----
 stamp=node_modules/.losskit-lock-stamp
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
