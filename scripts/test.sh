@@ -10,4 +10,5 @@ bash scripts/setup.sh
 node scripts/build.mjs
 cargo test --workspace
 npx tsc --noEmit -p tsconfig.json
+npx tsc -p test/types   # the published .d.ts: overloads, options, @ts-expect-error misuse
 npx vitest run

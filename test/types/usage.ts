@@ -1,0 +1,40 @@
+// Type tests: compiled by `tsc -p test/types` against the published dist/losskit.d.ts.
+// Each @ts-expect-error line must fail to type-check, or tsc reports an unused directive.
+import { type Tensor, LossError, gaussianNllLoss, huberLoss, maeLoss, mseLoss, tensor } from "losskit";
+
+const x = new Float32Array(4);
+const y = new Float32Array(4);
+
+const reduced: number = mseLoss(x, y);
+const summed: number = mseLoss(x, y, { reduction: "sum" });
+const unreduced: Tensor = mseLoss(x, y, { reduction: "none" });
+const shaped: number = huberLoss({ data: x, shape: [2, 2] }, { data: y, shape: [2, 2] }, { delta: 0.5, weight: x });
+const { loss, grads } = mseLoss.withGrad(x, y, { wrt: ["input"] });
+const l: number = loss;
+const g: Float32Array | Float64Array = grads.input.data;
+const none = mseLoss.withGrad(x, y, { reduction: "none", gradOutput: x });
+const perElement: Tensor = none.loss;
+const gv: Tensor = gaussianNllLoss.withGrad(x, y, x).grads.var;
+const mae: number = maeLoss([1, 2], [0, 0]);
+{
+  using t = tensor([4], "f32");
+  const view: Float32Array = t.data;
+  mseLoss.withGrad(t, y, { into: { input: t } });
+  void view;
+}
+const code: "SHAPE_MISMATCH" | string = new LossError("SHAPE_MISMATCH", "m").code;
+
+// @ts-expect-error a reduced loss is a number, not a tensor
+const wrong: Tensor = mseLoss(x, y);
+// @ts-expect-error unknown reduction
+mseLoss(x, y, { reduction: "avg" });
+// @ts-expect-error huber has no beta option
+huberLoss(x, y, { beta: 1 });
+// @ts-expect-error wrt names an argument that has no gradient
+mseLoss.withGrad(x, y, { wrt: ["weight"] });
+// @ts-expect-error maeLoss has no reduction option
+maeLoss(x, y, { reduction: "sum" });
+// @ts-expect-error strings are not tensors
+mseLoss("x", y);
+
+void [reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong];
