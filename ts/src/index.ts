@@ -13,4 +13,5 @@ export {
 } from "./tensor.js";
 export type { GradOptions, Grads, Loss, Reduction, ScalarLoss } from "./call.js";
 export * from "./losses/regression.js";
+export * from "./losses/classification.js";
 export { memoryStats, setScalarKernels, simdEnabled } from "./diagnostics.js";

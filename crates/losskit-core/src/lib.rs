@@ -18,13 +18,16 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod classification;
 pub mod error;
 mod pointwise;
 pub mod real;
 pub mod reduction;
 pub mod regression;
+mod rows;
 pub mod shape;
 
+pub use classification::*;
 pub use error::{ErrorCode, LossError, Result};
 pub use real::{Lane, Real};
 pub use reduction::{force_scalar_kernels, Out, Reduction, Sum};

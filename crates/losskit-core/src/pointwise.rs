@@ -25,6 +25,8 @@ pub(crate) enum MeanOver {
     Count,
     /// The sum of the element weights when weights are given (PyTorch's L1 and MSE).
     WeightSum,
+    /// A count the loss gives (`kl_div`'s 'batchmean': the batch size).
+    Fixed(usize),
 }
 
 /// The arguments of an element-wise loss, all of one length.
@@ -134,6 +136,7 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
 
     let denominator = match (reduction, mean_over, args.weight) {
         (Reduction::Mean, MeanOver::WeightSum, Some(w)) => Sum::of(w),
+        (Reduction::Mean, MeanOver::Fixed(count), _) => count as f64,
         (Reduction::Mean, _, _) => n as f64,
         _ => 1.0,
     };

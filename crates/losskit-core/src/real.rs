@@ -62,6 +62,12 @@ pub trait Lane:
     fn store(self, s: &mut [Self::Elem]);
     /// Sum of the lane's elements, widened to f64.
     fn sum_f64(self) -> f64;
+    /// `xᵉ` (libm `pow`, element by element).
+    fn powf(self, e: Self) -> Self;
+    /// Loads element `k` from `s[idx[k] + add]` (a gather, for strided rows).
+    fn gather(s: &[Self::Elem], idx: &[usize], add: usize) -> Self;
+    /// Stores element `k` into `s[idx[k] + add]` (a scatter).
+    fn scatter(self, s: &mut [Self::Elem], idx: &[usize], add: usize);
 
     /// Zero.
     #[inline(always)]
@@ -192,6 +198,18 @@ macro_rules! scalar_lane {
             fn sum_f64(self) -> f64 {
                 self as f64
             }
+            #[inline(always)]
+            fn powf(self, e: Self) -> Self {
+                <$t>::powf(self, e)
+            }
+            #[inline(always)]
+            fn gather(s: &[$t], idx: &[usize], add: usize) -> Self {
+                s[idx[0] + add]
+            }
+            #[inline(always)]
+            fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
+                s[idx[0] + add] = self;
+            }
         }
     };
 }
@@ -266,6 +284,21 @@ macro_rules! vector_lane {
             #[inline(always)]
             fn sum_f64(self) -> f64 {
                 self.to_array().iter().map(|&e| e as f64).sum()
+            }
+            #[inline(always)]
+            fn powf(self, e: Self) -> Self {
+                let (a, b) = (self.to_array(), e.to_array());
+                <$v>::new(core::array::from_fn(|k| a[k].powf(b[k])))
+            }
+            #[inline(always)]
+            fn gather(s: &[$t], idx: &[usize], add: usize) -> Self {
+                <$v>::new(core::array::from_fn(|k| s[idx[k] + add]))
+            }
+            #[inline(always)]
+            fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
+                for (k, v) in self.to_array().into_iter().enumerate() {
+                    s[idx[k] + add] = v;
+                }
             }
         }
     };

@@ -23,6 +23,7 @@ macro_rules! dtype_exports {
     };
 }
 
+mod classification;
 mod error;
 mod memory;
 mod regression;

@@ -55,9 +55,11 @@ pub fn rtol(dtype: &str) -> f64 {
     }
 }
 
-/// Asserts `got` ≈ `expected` element-wise: |g − e| ≤ rtol·(|e| + max|expected|·1e-2)
-/// (the second term keeps near-zero entries of a tensor from demanding impossible relative
-/// accuracy); NaN must meet NaN and infinities must match exactly.
+/// Asserts `got` ≈ `expected` element-wise: |g − e| ≤ rtol·(|e| + 0.1·max|expected|).
+/// The second term is a floor for entries far smaller than their tensor: such entries come
+/// from cancellation (a gradient p·a − b with p·a ≈ b), whose rounding error scales with the
+/// magnitudes that cancel, not with the result; PyTorch's own f32 result can be 4e-5
+/// relative off the exact value there. NaN must meet NaN and infinities must match exactly.
 pub fn assert_close(what: &str, got: &[f64], expected: &[f64], rtol: f64) {
     assert_eq!(got.len(), expected.len(), "{what}: length");
     let scale = expected.iter().filter(|x| x.is_finite()).fold(0.0f64, |m, x| m.max(x.abs()));
@@ -67,7 +69,7 @@ pub fn assert_close(what: &str, got: &[f64], expected: &[f64], rtol: f64) {
         } else if e.is_infinite() {
             g == e
         } else {
-            (g - e).abs() <= rtol * (e.abs() + scale * 1e-2) || (g - e).abs() <= f64::MIN_POSITIVE
+            (g - e).abs() <= rtol * (e.abs() + scale * 0.1) || (g - e).abs() <= f64::MIN_POSITIVE
         };
         assert!(ok, "{what}[{i}]: got {g:e}, expected {e:e} (rtol {rtol:e})");
     }
