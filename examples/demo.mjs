@@ -33,15 +33,22 @@ if (L.crossEntropy) {
   const labels = Int32Array.of(0, 2, 1);
   const probs = Float32Array.of(0.9, 0.2, 0.7, 0.4, 0.05, 0.6, 0.5);
   const bits = Float32Array.of(1, 0, 1, 0, 0, 1, 1);
+  // log-softmax of each row of logits, for nllLoss (which takes log-probabilities)
+  const logProbs = Float32Array.from(logits.data, (v, i) => {
+    const row = logits.data.slice(i - (i % 3), i - (i % 3) + 3);
+    return v - Math.log(row.reduce((s, r) => s + Math.exp(r), 0));
+  });
+  const q = Float32Array.of(0.1, 0.2, 0.3, 0.1, 0.1, 0.1, 0.1); // a distribution
+  const r = Float32Array.of(0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1); // another one
   samples.push(
     ["crossEntropy", () => L.crossEntropy.withGrad(logits, labels)],
     ["crossEntropy (labelSmoothing 0.1)", () => L.crossEntropy.withGrad(logits, labels, { labelSmoothing: 0.1 })],
-    ["nllLoss", () => L.nllLoss.withGrad(logits, labels)],
+    ["nllLoss (log-softmax in)", () => L.nllLoss.withGrad({ data: logProbs, shape: [3, 3] }, labels)],
     ["focalLoss (gamma 2)", () => L.focalLoss.withGrad(logits, labels)],
     ["binaryCrossEntropy", () => L.binaryCrossEntropy.withGrad(probs, bits)],
     ["binaryCrossEntropyWithLogits", () => L.binaryCrossEntropyWithLogits.withGrad(pred, bits)],
     ["sigmoidFocalLoss (sum)", () => L.sigmoidFocalLoss.withGrad(pred, bits, { reduction: "sum" })],
-    ["klDiv (batchmean)", () => L.klDiv.withGrad(Float32Array.from(probs, Math.log), Float32Array.of(0.1, 0.2, 0.3, 0.1, 0.1, 0.1, 0.1), { reduction: "batchmean" })],
+    ["klDiv (sum: KL(q ‖ r))", () => L.klDiv.withGrad(Float32Array.from(r, Math.log), q, { reduction: "sum" })],
   );
 }
 console.log("loss".padEnd(36), "value".padStart(12), "  |grad input|");
@@ -113,8 +120,8 @@ if (L.crossEntropy) {
       }
       if (best === labels[i]) correct++;
     }
-    for (let k = 0; k < W.length; k++) W[k] -= 0.5 * gW[k];
-    for (let c = 0; c < C; c++) bias[c] -= 0.5 * gB[c];
+    for (let k = 0; k < W.length; k++) W[k] -= 0.05 * gW[k];
+    for (let c = 0; c < C; c++) bias[c] -= 0.05 * gB[c];
     if (step % 20 === 0) console.log(`  step ${String(step).padStart(3)}  loss ${loss.toFixed(6)}  accuracy ${(correct / m).toFixed(3)}`);
   }
 }
