@@ -51,6 +51,17 @@ export interface ScalarLoss<A extends unknown[], O, G extends string> {
   withGrad(...args: [...A, (O & Omit<GradOptions<G>, "gradOutput">)?]): { loss: number; grads: Grads<G> };
 }
 
+/** A loss whose default reduction is 'none' (torchvision's sigmoid focal loss). */
+export interface NoneByDefaultLoss<A extends unknown[], O, G extends string> {
+  (...args: [...A, O & { reduction: "mean" | "sum" }]): number;
+  (...args: [...A, (O & { reduction?: "none" })?]): Tensor;
+  (...args: [...A, O?]): number | Tensor;
+  /** The loss and its gradients, from one fused pass. */
+  withGrad(...args: [...A, O & { reduction: "mean" | "sum" } & GradOptions<G>]): { loss: number; grads: Grads<G> };
+  withGrad(...args: [...A, (O & { reduction?: "none" } & GradOptions<G>)?]): { loss: Tensor; grads: Grads<G> };
+  withGrad(...args: [...A, (O & GradOptions<G>)?]): { loss: number | Tensor; grads: Grads<G> };
+}
+
 /** Attaches `withGrad` to a loss function. */
 export function defineLoss<L>(run: (withGrad: boolean, args: unknown[]) => unknown): L {
   const fn = (...args: unknown[]) => run(false, args);
@@ -87,6 +98,12 @@ export class Options {
     if (typeof v !== "number" || Number.isNaN(v)) {
       throw new LossError("INVALID_OPTION", `${this.#func}: ${key} must be a number but is ${JSON.stringify(v)}`);
     }
+    return v;
+  }
+  /** An integer option (e.g. `ignoreIndex`). */
+  integer(key: string, fallback: number): number {
+    const v = this.number(key, fallback);
+    if (!Number.isInteger(v)) throw new LossError("INVALID_OPTION", `${this.#func}: ${key} must be an integer but is ${v}`);
     return v;
   }
   /** A boolean option. */

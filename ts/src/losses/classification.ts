@@ -2,7 +2,7 @@
 // Every function takes (input, target, options) with PyTorch's option names and defaults,
 // returns a number (reduced) or a tensor (reduction 'none'), and has `.withGrad`.
 import { wasm } from "../backend.js";
-import { type GradOptions, type Grads, type Loss, Options, type Plan, type Reduction, defineLoss, execute, sameShape } from "../call.js";
+import { type Loss, type NoneByDefaultLoss, Options, type Plan, type Reduction, defineLoss, execute, sameShape } from "../call.js";
 import { LossError } from "../errors.js";
 import {
   type FloatArg,
@@ -80,17 +80,6 @@ export interface SigmoidFocalOptions {
   gamma?: number;
 }
 
-/** A loss whose default reduction is 'none' (torchvision's sigmoid focal loss). */
-export interface NoneByDefaultLoss<A extends unknown[], O, G extends string> {
-  (...args: [...A, O & { reduction: "mean" | "sum" }]): number;
-  (...args: [...A, (O & { reduction?: "none" })?]): Tensor;
-  (...args: [...A, O?]): number | Tensor;
-  /** The loss and its gradients, from one fused pass. */
-  withGrad(...args: [...A, O & { reduction: "mean" | "sum" } & GradOptions<G>]): { loss: number; grads: Grads<G> };
-  withGrad(...args: [...A, (O & { reduction?: "none" } & GradOptions<G>)?]): { loss: Tensor; grads: Grads<G> };
-  withGrad(...args: [...A, (O & GradOptions<G>)?]): { loss: number | Tensor; grads: Grads<G> };
-}
-
 type ClassTarget = IndexInput | FloatInput;
 type Diff = "input" | "target";
 type WasmFn = (...a: unknown[]) => number;
@@ -141,12 +130,6 @@ function perClass(func: string, opts: Options, key: string, classes: number): Fl
   return t;
 }
 
-function integerOption(func: string, opts: Options, key: string, fallback: number): number {
-  const v = opts.number(key, fallback);
-  if (!Number.isInteger(v)) throw new LossError("INVALID_OPTION", `${func}: ${key} must be an integer but is ${v}`);
-  return v;
-}
-
 function plan(
   func: string,
   dtype: ReturnType<typeof commonDtype>,
@@ -180,7 +163,7 @@ export const crossEntropy: Loss<[input: FloatInput, target: ClassTarget], CrossE
   const { classes, rowShape } = classView(func, x);
   const t = classTarget(func, x, rowShape, a[1], true);
   const weight = perClass(func, opts, "weight", classes);
-  const ignoreIndex = integerOption(func, opts, "ignoreIndex", -100);
+  const ignoreIndex = opts.integer("ignoreIndex", -100);
   const smoothing = opts.number("labelSmoothing", 0);
   if (!(smoothing >= 0 && smoothing <= 1)) throw new LossError("INVALID_OPTION", `${func}: labelSmoothing must be between 0 and 1 but is ${smoothing}`);
   if (t.prob && ignoreIndex >= 0) {
@@ -215,7 +198,7 @@ export const nllLoss: Loss<[input: FloatInput, target: IndexInput], NllOptions, 
   const { classes, rowShape } = classView(func, x);
   const t = classTarget(func, x, rowShape, a[1], false);
   const weight = perClass(func, opts, "weight", classes);
-  const ignoreIndex = integerOption(func, opts, "ignoreIndex", -100);
+  const ignoreIndex = opts.integer("ignoreIndex", -100);
   const dtype = commonDtype(func, [x, weight]);
   const red = opts.reduction("mean");
   return execute(
