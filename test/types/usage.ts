@@ -1,6 +1,6 @@
 // Type tests: compiled by `tsc -p test/types` against the published dist/losskit.d.ts.
 // Each @ts-expect-error line must fail to type-check, or tsc reports an unused directive.
-import { type Tensor, LossError, gaussianNllLoss, huberLoss, maeLoss, mseLoss, tensor } from "losskit";
+import { type Tensor, LossError, crossEntropy, gaussianNllLoss, huberLoss, klDiv, maeLoss, mseLoss, sigmoidFocalLoss, softmaxCrossEntropy, tensor } from "losskit";
 
 const x = new Float32Array(4);
 const y = new Float32Array(4);
@@ -22,6 +22,11 @@ const mae: number = maeLoss([1, 2], [0, 0]);
   mseLoss.withGrad(t, y, { into: { input: t } });
   void view;
 }
+const ce: number = crossEntropy({ data: x, shape: [2, 2] }, new Int32Array([0, 1]), { labelSmoothing: 0.1, ignoreIndex: -100 });
+const ceSoft: Tensor = softmaxCrossEntropy({ data: x, shape: [2, 2] }, { data: y, shape: [2, 2] }, { reduction: "none" });
+const focal: Tensor = sigmoidFocalLoss(x, y); // torchvision's default reduction is 'none'
+const focalMean: number = sigmoidFocalLoss(x, y, { reduction: "mean" });
+const kl = klDiv(x, y, { reduction: "batchmean", logTarget: false });
 const code: "SHAPE_MISMATCH" | string = new LossError("SHAPE_MISMATCH", "m").code;
 
 // @ts-expect-error a reduced loss is a number, not a tensor
@@ -34,7 +39,9 @@ huberLoss(x, y, { beta: 1 });
 mseLoss.withGrad(x, y, { wrt: ["weight"] });
 // @ts-expect-error maeLoss has no reduction option
 maeLoss(x, y, { reduction: "sum" });
+// @ts-expect-error crossEntropy has no delta option
+crossEntropy(x, new Int32Array(4), { delta: 1 });
 // @ts-expect-error strings are not tensors
 mseLoss("x", y);
 
-void [reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong];
+void [ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong];
