@@ -310,7 +310,12 @@ impl<T: Real> RowKernel<T> for Categorical<'_, T> {
 // ------------------------------------------------------------------ losses over classes
 
 /// Splits `out` into (unreduced, grad_output, scale) for a row loss.
-fn row_out<'a, T: Real>(reduction: Reduction, denominator: f64, loss: Option<&'a mut [T]>, grad_output: Option<&'a [T]>) -> (Option<&'a mut [T]>, Option<&'a [T]>, T) {
+fn row_out<'a, T: Real>(
+    reduction: Reduction,
+    denominator: f64,
+    loss: Option<&'a mut [T]>,
+    grad_output: Option<&'a [T]>,
+) -> (Option<&'a mut [T]>, Option<&'a [T]>, T) {
     match reduction {
         Reduction::None => (loss, grad_output, T::ONE),
         Reduction::Mean => (None, None, T::from_f64(1.0 / denominator)),
@@ -432,7 +437,13 @@ pub fn nll_loss<T: Real>(
 /// (t one-hot for [`Target::Index`]); 'mean' divides by the number of rows. The input's
 /// gradient is −t_c/p_c where ln p_c ≥ −100 and 0 below the clamp; the target's is
 /// −max(ln p_c, −100). Shapes as [`cross_entropy`].
-pub fn categorical_cross_entropy<T: Real>(input: &[T], shape: &[usize], target: Target<'_, T>, reduction: Reduction, out: Out<'_, T>) -> Result<T> {
+pub fn categorical_cross_entropy<T: Real>(
+    input: &[T],
+    shape: &[usize],
+    target: Target<'_, T>,
+    reduction: Reduction,
+    out: Out<'_, T>,
+) -> Result<T> {
     const F: &str = "categorical_cross_entropy";
     reduction.check_plain(F)?;
     let (rows, _) = Rows::from_shape(F, shape, input.len())?;

@@ -73,10 +73,7 @@ pub fn check_len(func: &str, arg: &str, got: usize, expected: usize, what: &str)
     if got == expected {
         Ok(())
     } else {
-        Err(LossError::new(
-            ErrorCode::ShapeMismatch,
-            format!("{func}: {arg} must have {expected} elements ({what}) but has {got}"),
-        ))
+        Err(LossError::new(ErrorCode::ShapeMismatch, format!("{func}: {arg} must have {expected} elements ({what}) but has {got}")))
     }
 }
 

@@ -20,13 +20,7 @@ use wide::{f32x4, f64x2};
 /// `select` written as `select(a < b, .., ..)` sends NaN to the second branch, where the
 /// arithmetic propagates it, as PyTorch does.
 pub trait Lane:
-    Copy
-    + Debug
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Div<Output = Self>
-    + Neg<Output = Self>
+    Copy + Debug + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + Div<Output = Self> + Neg<Output = Self>
 {
     /// The element type.
     type Elem: Real;

@@ -26,10 +26,7 @@ impl Reduction {
             "mean" => Ok(Reduction::Mean),
             "sum" => Ok(Reduction::Sum),
             "batchmean" => Ok(Reduction::BatchMean),
-            _ => Err(LossError::new(
-                ErrorCode::InvalidOption,
-                format!("{func}: reduction must be 'none', 'mean' or 'sum' but is '{s}'"),
-            )),
+            _ => Err(LossError::new(ErrorCode::InvalidOption, format!("{func}: reduction must be 'none', 'mean' or 'sum' but is '{s}'"))),
         }
     }
 
@@ -74,12 +71,7 @@ impl<'a, T: Real> Out<'a, T> {
         if reduction == Reduction::None {
             match &self.loss {
                 Some(l) => crate::error::check_len(func, "output", l.len(), unreduced_len, "the unreduced loss")?,
-                None => {
-                    return Err(LossError::new(
-                        ErrorCode::InvalidOption,
-                        format!("{func}: reduction 'none' needs an output buffer"),
-                    ))
-                }
+                None => return Err(LossError::new(ErrorCode::InvalidOption, format!("{func}: reduction 'none' needs an output buffer"))),
             }
             if let Some(g) = self.grad_output {
                 crate::error::check_len(func, "gradOutput", g.len(), unreduced_len, "the shape of the unreduced loss")?;

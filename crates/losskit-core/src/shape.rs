@@ -21,11 +21,7 @@ pub fn broadcast_map(func: &str, arg: &str, full: &[usize], part: &[usize]) -> R
     let bad = || {
         LossError::new(
             ErrorCode::ShapeMismatch,
-            format!(
-                "{func}: {arg} of shape {} cannot be broadcast to shape {}",
-                fmt_shape(part),
-                fmt_shape(full)
-            ),
+            format!("{func}: {arg} of shape {} cannot be broadcast to shape {}", fmt_shape(part), fmt_shape(full)),
         )
     };
     if part.len() > full.len() {

@@ -194,7 +194,17 @@ fn simd_and_scalar_twin_agree_on_large_rows() {
         let run = |scalar: bool| {
             force_scalar_kernels(scalar);
             let mut g = vec![0f32; len];
-            let v = cross_entropy(&x, &shape, Target::Index(&t), None, -100, 0.1, Reduction::Mean, Out { grads: [Some(&mut g), None, None], ..Out::default() }).unwrap();
+            let v = cross_entropy(
+                &x,
+                &shape,
+                Target::Index(&t),
+                None,
+                -100,
+                0.1,
+                Reduction::Mean,
+                Out { grads: [Some(&mut g), None, None], ..Out::default() },
+            )
+            .unwrap();
             force_scalar_kernels(false);
             (v, g)
         };
@@ -224,7 +234,16 @@ fn errors_and_edge_values() {
     assert_eq!(e.code(), ErrorCode::InvalidOption);
     // Large logits: finite loss and gradient.
     let mut g = [0f32; 3];
-    let v = binary_cross_entropy_with_logits(&[1e4f32, -1e4, 0.0], &[0.0, 1.0, 1.0], &[3], None, None, Reduction::Sum, Out { grads: [Some(&mut g), None, None], ..Out::default() }).unwrap();
+    let v = binary_cross_entropy_with_logits(
+        &[1e4f32, -1e4, 0.0],
+        &[0.0, 1.0, 1.0],
+        &[3],
+        None,
+        None,
+        Reduction::Sum,
+        Out { grads: [Some(&mut g), None, None], ..Out::default() },
+    )
+    .unwrap();
     assert_eq!(v, 2e4 + std::f32::consts::LN_2);
     assert_eq!(g, [1.0, -1.0, -0.5]);
     // kl batchmean of a 0-dim input is the sum.

@@ -5,14 +5,9 @@
 
 mod common;
 
-use common::{assert_close, fixture_cases, number, rtol, Tensor};
+use common::{check, fixture_cases, number, Outcome, Tensor};
 use losskit_core::*;
 use serde_json::Value;
-
-struct Outcome {
-    output: Vec<f64>,
-    grads: Vec<(String, Vec<f64>)>,
-}
 
 fn is_index(t: &Value) -> bool {
     t.get("dtype").and_then(Value::as_str) == Some("int32")
@@ -76,11 +71,7 @@ fn run<T: Real>(case: &Value) -> Outcome {
         }
         .unwrap_or_else(|e| panic!("{}: {e}", case["name"]))
     };
-    let output = if reduction == Reduction::None {
-        unreduced.iter().map(|v| v.to_f64()).collect()
-    } else {
-        vec![value.to_f64()]
-    };
+    let output = if reduction == Reduction::None { unreduced.iter().map(|v| v.to_f64()).collect() } else { vec![value.to_f64()] };
     let mut grads = Vec::new();
     if want_input {
         grads.push(("input".to_string(), gx.iter().map(|v| v.to_f64()).collect()));
@@ -89,16 +80,6 @@ fn run<T: Real>(case: &Value) -> Outcome {
         grads.push(("target".to_string(), gy.iter().map(|v| v.to_f64()).collect()));
     }
     Outcome { output, grads }
-}
-
-
-fn check(case: &Value, o: Outcome, path: &str) {
-    let name = format!("{} [{path}]", case["name"].as_str().unwrap());
-    let tol = rtol(case["dtype"].as_str().unwrap());
-    assert_close(&format!("{name} output"), &o.output, &Tensor::from_json(&case["output"]).data, tol);
-    for (n, g) in o.grads {
-        assert_close(&format!("{name} grad {n}"), &g, &Tensor::from_json(&case["grads"][&n]).data, tol);
-    }
 }
 
 #[test]

@@ -4,14 +4,9 @@
 
 mod common;
 
-use common::{assert_close, fixture_cases, number, rtol, Tensor};
+use common::{check, fixture_cases, number, Outcome, Tensor};
 use losskit_core::*;
 use serde_json::Value;
-
-struct Outcome {
-    output: Vec<f64>,
-    grads: Vec<(String, Vec<f64>)>,
-}
 
 fn run<T: Real>(case: &Value) -> Outcome {
     let loss = case["loss"].as_str().unwrap();
@@ -42,16 +37,8 @@ fn run<T: Real>(case: &Value) -> Outcome {
     let want: Vec<bool> = ["input", "target", "var"].iter().map(|n| names.iter().any(|m| m == n)).collect();
     let value = {
         let [bi, bt, bv] = &mut bufs[..] else { unreachable!() };
-        let grads = [
-            want[0].then_some(&mut bi[..]),
-            want[1].then_some(&mut bt[..]),
-            want[2].then_some(&mut bv[..]),
-        ];
-        let out = Out {
-            loss: (reduction == Reduction::None).then_some(&mut unreduced[..]),
-            grad_output: grad_output.as_deref(),
-            grads,
-        };
+        let grads = [want[0].then_some(&mut bi[..]), want[1].then_some(&mut bt[..]), want[2].then_some(&mut bv[..])];
+        let out = Out { loss: (reduction == Reduction::None).then_some(&mut unreduced[..]), grad_output: grad_output.as_deref(), grads };
         let w = weight.as_deref();
         match loss {
             "l1Loss" => l1_loss(&xs, &ys, w, reduction, out),
@@ -73,11 +60,7 @@ fn run<T: Real>(case: &Value) -> Outcome {
         }
         .unwrap_or_else(|e| panic!("{}: {e}", case["name"]))
     };
-    let output = if reduction == Reduction::None {
-        unreduced.iter().map(|v| v.to_f64()).collect()
-    } else {
-        vec![value.to_f64()]
-    };
+    let output = if reduction == Reduction::None { unreduced.iter().map(|v| v.to_f64()).collect() } else { vec![value.to_f64()] };
     let grads = ["input", "target", "var"]
         .iter()
         .zip(&bufs)
@@ -86,15 +69,6 @@ fn run<T: Real>(case: &Value) -> Outcome {
         .map(|((n, b), _)| (n.to_string(), b.iter().map(|v| v.to_f64()).collect()))
         .collect();
     Outcome { output, grads }
-}
-
-fn check(case: &Value, o: Outcome, path: &str) {
-    let name = format!("{} [{path}]", case["name"].as_str().unwrap());
-    let tol = rtol(case["dtype"].as_str().unwrap());
-    assert_close(&format!("{name} output"), &o.output, &Tensor::from_json(&case["output"]).data, tol);
-    for (n, g) in o.grads {
-        assert_close(&format!("{name} grad {n}"), &g, &Tensor::from_json(&case["grads"][&n]).data, tol);
-    }
 }
 
 #[test]

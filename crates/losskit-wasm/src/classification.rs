@@ -8,8 +8,8 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::error::{reduction, to_js, JsResult};
-use crate::memory::{opt_slice, opt_slice_mut, slice};
-use losskit_core::{self as core, Out, Real, Shaped, Target};
+use crate::memory::{opt_slice, outs, slice};
+use losskit_core::{self as core, Real, Shaped, Target};
 
 fn dims(shape: &[u32]) -> Vec<usize> {
     shape.iter().map(|&d| d as usize).collect()
@@ -20,20 +20,6 @@ fn rows(shape: &[usize]) -> usize {
     match shape {
         [] | [_] => 1,
         [n, _, rest @ ..] => n * rest.iter().product::<usize>(),
-    }
-}
-
-/// The output slots, from pointers.
-///
-/// # Safety
-/// Pointers are 0 or valid for their lengths (see [`opt_slice`]), and distinct.
-unsafe fn outs<'a, T>(out: usize, out_len: usize, grad_output: usize, gi: (usize, usize), gt: (usize, usize)) -> Out<'a, T> {
-    // An empty unreduced loss has no buffer (address 0) but is still an output.
-    let loss = if out_len == 0 { Some(&mut [][..]) } else { opt_slice_mut(out, out_len) };
-    Out {
-        loss,
-        grad_output: opt_slice(grad_output, out_len),
-        grads: [opt_slice_mut(gi.0, gi.1), opt_slice_mut(gt.0, gt.1), None],
     }
 }
 
@@ -69,11 +55,20 @@ fn cross_entropy<T: Real>(
     let n: usize = shape.iter().product();
     // SAFETY: the TypeScript layer allocates every pointer for the lengths given.
     unsafe {
-        let o = outs(out, rows(&shape), grad_output, (grad_input, n), (grad_target, target_len));
+        let o = outs(out, rows(&shape), grad_output, [(grad_input, n), (grad_target, target_len), (0, 0)]);
         let t = target::<T>(target_ptr, target_len, target_is_index);
-        core::cross_entropy::<T>(slice(input, n), &shape, t, opt_slice(weight, weight_len), ignore_index as i64, label_smoothing, reduction(red)?, o)
-            .map(Real::to_f64)
-            .map_err(to_js)
+        core::cross_entropy::<T>(
+            slice(input, n),
+            &shape,
+            t,
+            opt_slice(weight, weight_len),
+            ignore_index as i64,
+            label_smoothing,
+            reduction(red)?,
+            o,
+        )
+        .map(Real::to_f64)
+        .map_err(to_js)
     }
 }
 dtype_exports!(cross_entropy_f32, cross_entropy_f64 = cross_entropy(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, target_is_index: bool, weight: usize, weight_len: usize, ignore_index: f64, label_smoothing: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
@@ -95,10 +90,18 @@ fn nll<T: Real>(
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, rows(&shape), grad_output, (grad_input, n), (0, 0));
-        core::nll_loss::<T>(slice(input, n), &shape, slice(target_ptr, target_len), opt_slice(weight, weight_len), ignore_index as i64, reduction(red)?, o)
-            .map(Real::to_f64)
-            .map_err(to_js)
+        let o = outs(out, rows(&shape), grad_output, [(grad_input, n), (0, 0), (0, 0)]);
+        core::nll_loss::<T>(
+            slice(input, n),
+            &shape,
+            slice(target_ptr, target_len),
+            opt_slice(weight, weight_len),
+            ignore_index as i64,
+            reduction(red)?,
+            o,
+        )
+        .map(Real::to_f64)
+        .map_err(to_js)
     }
 }
 dtype_exports!(nll_loss_f32, nll_loss_f64 = nll(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, weight: usize, weight_len: usize, ignore_index: f64, red: u32, out: usize, grad_output: usize, grad_input: usize));
@@ -119,7 +122,7 @@ fn categorical<T: Real>(
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, rows(&shape), grad_output, (grad_input, n), (grad_target, target_len));
+        let o = outs(out, rows(&shape), grad_output, [(grad_input, n), (grad_target, target_len), (0, 0)]);
         let t = target::<T>(target_ptr, target_len, target_is_index);
         core::categorical_cross_entropy::<T>(slice(input, n), &shape, t, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
@@ -143,10 +146,18 @@ fn focal<T: Real>(
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, rows(&shape), grad_output, (grad_input, n), (0, 0));
-        core::focal_loss::<T>(slice(input, n), &shape, slice(target_ptr, target_len), gamma, opt_slice(alpha, alpha_len), reduction(red)?, o)
-            .map(Real::to_f64)
-            .map_err(to_js)
+        let o = outs(out, rows(&shape), grad_output, [(grad_input, n), (0, 0), (0, 0)]);
+        core::focal_loss::<T>(
+            slice(input, n),
+            &shape,
+            slice(target_ptr, target_len),
+            gamma,
+            opt_slice(alpha, alpha_len),
+            reduction(red)?,
+            o,
+        )
+        .map(Real::to_f64)
+        .map_err(to_js)
     }
 }
 dtype_exports!(focal_loss_f32, focal_loss_f64 = focal(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, gamma: f64, alpha: usize, alpha_len: usize, red: u32, out: usize, grad_output: usize, grad_input: usize));
@@ -175,7 +186,7 @@ fn bce<T: Real>(
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, n, grad_output, (grad_input, n), (grad_target, n));
+        let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::binary_cross_entropy::<T>(slice(input, n), slice(target, n), &shape, shaped(weight, &wshape), reduction(red)?, o)
             .map(Real::to_f64)
             .map_err(to_js)
@@ -201,7 +212,7 @@ fn bce_logits<T: Real>(
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, n, grad_output, (grad_input, n), (grad_target, n));
+        let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::binary_cross_entropy_with_logits::<T>(
             slice(input, n),
             slice(target, n),
@@ -217,21 +228,42 @@ fn bce_logits<T: Real>(
 }
 dtype_exports!(binary_cross_entropy_with_logits_f32, binary_cross_entropy_with_logits_f64 = bce_logits(input: usize, target: usize, shape: Vec<u32>, weight: usize, weight_shape: Vec<u32>, pos_weight: usize, pos_weight_shape: Vec<u32>, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
 
-fn kl<T: Real>(input: usize, target: usize, shape: Vec<u32>, log_target: bool, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+fn kl<T: Real>(
+    input: usize,
+    target: usize,
+    shape: Vec<u32>,
+    log_target: bool,
+    red: u32,
+    out: usize,
+    grad_output: usize,
+    grad_input: usize,
+    grad_target: usize,
+) -> JsResult<f64> {
     let shape = dims(&shape);
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, n, grad_output, (grad_input, n), (grad_target, n));
+        let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::kl_div::<T>(slice(input, n), slice(target, n), &shape, log_target, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
 }
 dtype_exports!(kl_div_f32, kl_div_f64 = kl(input: usize, target: usize, shape: Vec<u32>, log_target: bool, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
 
-fn sigmoid_focal<T: Real>(input: usize, target: usize, n: usize, alpha: f64, gamma: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+fn sigmoid_focal<T: Real>(
+    input: usize,
+    target: usize,
+    n: usize,
+    alpha: f64,
+    gamma: f64,
+    red: u32,
+    out: usize,
+    grad_output: usize,
+    grad_input: usize,
+    grad_target: usize,
+) -> JsResult<f64> {
     // SAFETY: as in `cross_entropy`.
     unsafe {
-        let o = outs(out, n, grad_output, (grad_input, n), (grad_target, n));
+        let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::sigmoid_focal_loss::<T>(slice(input, n), slice(target, n), alpha, gamma, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
 }

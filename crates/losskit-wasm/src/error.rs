@@ -23,10 +23,7 @@ pub(crate) fn reduction(code: u32) -> JsResult<Reduction> {
         2 => Reduction::Sum,
         3 => Reduction::BatchMean,
         _ => {
-            return Err(to_js(LossError::new(
-                losskit_core::ErrorCode::InvalidOption,
-                format!("reduction code {code} is not one of 0..=3"),
-            )))
+            return Err(to_js(LossError::new(losskit_core::ErrorCode::InvalidOption, format!("reduction code {code} is not one of 0..=3"))))
         }
     })
 }

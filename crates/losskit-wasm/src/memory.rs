@@ -93,3 +93,24 @@ pub(crate) unsafe fn opt_slice_mut<'a, T>(ptr: usize, len: usize) -> Option<&'a 
 pub(crate) unsafe fn slice<'a, T>(ptr: usize, len: usize) -> &'a [T] {
     opt_slice(ptr, len).unwrap_or(&[])
 }
+
+/// The output slots of a loss call, from pointers: `out` receives the unreduced loss
+/// (`out_len` elements), `grad_output` is read with the same length, and `grads` are
+/// (address, length) pairs in the core function's gradient order.
+///
+/// # Safety
+/// Pointers are 0 or valid for their lengths (see [`opt_slice`]), and distinct.
+pub(crate) unsafe fn outs<'a, T: losskit_core::Real>(
+    out: usize,
+    out_len: usize,
+    grad_output: usize,
+    grads: [(usize, usize); 3],
+) -> losskit_core::Out<'a, T> {
+    losskit_core::Out {
+        // A zero-length buffer has address 0, which elsewhere means "absent": an empty
+        // unreduced output is still an output.
+        loss: if out_len == 0 { Some(&mut []) } else { opt_slice_mut(out, out_len) },
+        grad_output: opt_slice(grad_output, out_len),
+        grads: grads.map(|(p, len)| opt_slice_mut(p, len)),
+    }
+}

@@ -2,29 +2,16 @@
 //! `n` is the element count of input and target. Outputs: `out` receives the unreduced loss
 //! (reduction 'none'), `grad_output` is the upstream gradient for 'none', and `grad_*` receive
 //! the gradients. Each returns the reduced loss (0 for 'none').
+// Pointer-based exports take one argument per buffer and option.
+#![allow(clippy::too_many_arguments)]
 
 use crate::error::{reduction, to_js, JsResult};
-use crate::memory::{opt_slice, opt_slice_mut, slice};
+use crate::memory::{opt_slice, outs, slice};
 use losskit_core::{self as core, Out, Real};
-
-/// The output slots, from pointers.
-///
-/// # Safety
-/// Pointers are 0 or valid for their lengths (see [`opt_slice`]), and distinct.
-unsafe fn outs<'a, T>(out: usize, out_len: usize, grad_output: usize, grads: [(usize, usize); 3]) -> Out<'a, T> {
-    Out {
-        // A zero-length buffer has address 0, which elsewhere means "absent": an empty
-        // unreduced output is still an output.
-        loss: if out_len == 0 { Some(&mut []) } else { opt_slice_mut(out, out_len) },
-        grad_output: opt_slice(grad_output, out_len),
-        grads: grads.map(|(p, len)| opt_slice_mut(p, len)),
-    }
-}
 
 /// Signature shared by L1 and MSE.
 type WeightedFn<T> = fn(&[T], &[T], Option<&[T]>, core::Reduction, Out<'_, T>) -> core::Result<T>;
 
-#[allow(clippy::too_many_arguments)]
 fn weighted<T: Real>(
     f: WeightedFn<T>,
     input: usize,
@@ -40,26 +27,51 @@ fn weighted<T: Real>(
     // SAFETY: the TypeScript layer allocates every pointer for `n` elements.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
-        f(slice(input, n), slice(target, n), opt_slice(weight, n), reduction(red)?, o)
-            .map(Real::to_f64)
-            .map_err(to_js)
+        f(slice(input, n), slice(target, n), opt_slice(weight, n), reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn l1<T: Real>(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+fn l1<T: Real>(
+    input: usize,
+    target: usize,
+    n: usize,
+    weight: usize,
+    red: u32,
+    out: usize,
+    grad_output: usize,
+    grad_input: usize,
+    grad_target: usize,
+) -> JsResult<f64> {
     weighted(core::l1_loss::<T>, input, target, n, weight, red, out, grad_output, grad_input, grad_target)
 }
 dtype_exports!(l1_loss_f32, l1_loss_f64 = l1(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
 
-#[allow(clippy::too_many_arguments)]
-fn mse<T: Real>(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+fn mse<T: Real>(
+    input: usize,
+    target: usize,
+    n: usize,
+    weight: usize,
+    red: u32,
+    out: usize,
+    grad_output: usize,
+    grad_input: usize,
+    grad_target: usize,
+) -> JsResult<f64> {
     weighted(core::mse_loss::<T>, input, target, n, weight, red, out, grad_output, grad_input, grad_target)
 }
 dtype_exports!(mse_loss_f32, mse_loss_f64 = mse(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
 
-#[allow(clippy::too_many_arguments)]
-fn smooth_l1<T: Real>(input: usize, target: usize, n: usize, beta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+fn smooth_l1<T: Real>(
+    input: usize,
+    target: usize,
+    n: usize,
+    beta: f64,
+    red: u32,
+    out: usize,
+    grad_output: usize,
+    grad_input: usize,
+    grad_target: usize,
+) -> JsResult<f64> {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
@@ -68,8 +80,18 @@ fn smooth_l1<T: Real>(input: usize, target: usize, n: usize, beta: f64, red: u32
 }
 dtype_exports!(smooth_l1_loss_f32, smooth_l1_loss_f64 = smooth_l1(input: usize, target: usize, n: usize, beta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
 
-#[allow(clippy::too_many_arguments)]
-fn huber<T: Real>(input: usize, target: usize, n: usize, weight: usize, delta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+fn huber<T: Real>(
+    input: usize,
+    target: usize,
+    n: usize,
+    weight: usize,
+    delta: f64,
+    red: u32,
+    out: usize,
+    grad_output: usize,
+    grad_input: usize,
+    grad_target: usize,
+) -> JsResult<f64> {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
@@ -98,7 +120,6 @@ fn mae<T: Real>(input: usize, target: usize, n: usize, weight: usize, grad_input
 }
 dtype_exports!(mae_loss_f32, mae_loss_f64 = mae(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize));
 
-#[allow(clippy::too_many_arguments)]
 fn poisson<T: Real>(
     input: usize,
     target: usize,
@@ -123,7 +144,6 @@ fn poisson<T: Real>(
 dtype_exports!(poisson_nll_loss_f32, poisson_nll_loss_f64 = poisson(input: usize, target: usize, n: usize, log_input: bool, full: bool, eps: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
 
 /// `var` is a tensor at `var` with shape `var_shape` when `var_is_tensor`, else the number `var_scalar`.
-#[allow(clippy::too_many_arguments)]
 fn gaussian<T: Real>(
     input: usize,
     target: usize,

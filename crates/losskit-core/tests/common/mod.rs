@@ -74,3 +74,21 @@ pub fn assert_close(what: &str, got: &[f64], expected: &[f64], rtol: f64) {
         assert!(ok, "{what}[{i}]: got {g:e}, expected {e:e} (rtol {rtol:e})");
     }
 }
+
+/// What a loss call produced for a fixture case: the output (one value when reduced) and
+/// the gradients by argument name.
+pub struct Outcome {
+    pub output: Vec<f64>,
+    pub grads: Vec<(String, Vec<f64>)>,
+}
+
+/// Asserts an outcome against the case's PyTorch output and gradients; `path` names the
+/// kernel path (SIMD or scalar twin) in failure messages.
+pub fn check(case: &Value, o: Outcome, path: &str) {
+    let name = format!("{} [{path}]", case["name"].as_str().unwrap());
+    let tol = rtol(case["dtype"].as_str().unwrap());
+    assert_close(&format!("{name} output"), &o.output, &Tensor::from_json(&case["output"]).data, tol);
+    for (n, g) in o.grads {
+        assert_close(&format!("{name} grad {n}"), &g, &Tensor::from_json(&case["grads"][&n]).data, tol);
+    }
+}
