@@ -55,6 +55,21 @@ describe("bad input gets a LossError", () => {
     expectLossError(() => gaussianNllLoss(f32(1, 2), f32(1, 2), -0.5), "INVALID_INPUT", "var");
     expectLossError(() => gaussianNllLoss({ data: f32(1, 2, 3, 4), shape: [2, 2] }, { data: f32(1, 2, 3, 4), shape: [2, 2] }, f32(1, 2, 3)), "SHAPE_MISMATCH", "var");
   });
+  it("classification: targets, weights, smoothing and shapes", () => {
+    const { crossEntropy, nllLoss, binaryCrossEntropy, focalLoss, klDiv } = losskit;
+    const logits = { data: new Float32Array(6), shape: [2, 3] };
+    expectLossError(() => crossEntropy(logits, Int32Array.of(0, 3)), "INVALID_TARGET", "3");
+    expectLossError(() => nllLoss(logits, Int32Array.of(-1, 0)), "INVALID_TARGET");
+    expect(crossEntropy(logits, Int32Array.of(-100, 0))).toBeCloseTo(Math.log(3), 6); // ignoreIndex is not out of range
+    expectLossError(() => crossEntropy(logits, Float32Array.of(0, 1)), "SHAPE_MISMATCH", "target"); // probabilities of the wrong shape
+    expectLossError(() => crossEntropy(logits, Int32Array.of(0, 1), { weight: Float32Array.of(1, 1) }), "SHAPE_MISMATCH", "weight");
+    expectLossError(() => crossEntropy(logits, Int32Array.of(0, 1), { labelSmoothing: 1.5 }), "INVALID_OPTION", "labelSmoothing");
+    expectLossError(() => crossEntropy(logits, Int32Array.of(0, 1), { labelSmoothing: -0.1 }), "INVALID_OPTION", "labelSmoothing");
+    expectLossError(() => nllLoss(logits, Float32Array.of(0, 1)), "DTYPE_MISMATCH", "target");
+    expectLossError(() => focalLoss(logits, Int32Array.of(0, 1), { gamma: -1 }), "INVALID_OPTION", "gamma");
+    expectLossError(() => binaryCrossEntropy(f32(0.5, 1.5), f32(1, 0)), "INVALID_INPUT", "between 0 and 1");
+    expectLossError(() => klDiv(f32(0, 0), f32(1, 0), { reduction: "avg" as never }), "INVALID_OPTION", "reduction");
+  });
   it("disposed tensors", () => {
     const t = tensor([2], "f32");
     t.dispose();
