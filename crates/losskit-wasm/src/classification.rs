@@ -7,7 +7,7 @@
 // Pointer-based exports take one argument per buffer and option.
 #![allow(clippy::too_many_arguments)]
 
-use crate::error::{reduction, to_js, JsResult};
+use crate::error::{reduction, to_js};
 use crate::memory::{opt_slice, outs, slice};
 use losskit_core::{self as core, Real, Shaped, Target};
 
@@ -35,22 +35,7 @@ unsafe fn target<'a, T>(ptr: usize, len: usize, is_index: bool) -> Target<'a, T>
     }
 }
 
-fn cross_entropy<T: Real>(
-    input: usize,
-    shape: Vec<u32>,
-    target_ptr: usize,
-    target_len: usize,
-    target_is_index: bool,
-    weight: usize,
-    weight_len: usize,
-    ignore_index: f64,
-    label_smoothing: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(cross_entropy_f32, cross_entropy_f64 = fn cross_entropy(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, target_is_index: bool, weight: usize, weight_len: usize, ignore_index: f64, label_smoothing: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     let shape = dims(&shape);
     let n: usize = shape.iter().product();
     // SAFETY: the TypeScript layer allocates every pointer for the lengths given.
@@ -70,22 +55,9 @@ fn cross_entropy<T: Real>(
         .map(Real::to_f64)
         .map_err(to_js)
     }
-}
-dtype_exports!(cross_entropy_f32, cross_entropy_f64 = cross_entropy(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, target_is_index: bool, weight: usize, weight_len: usize, ignore_index: f64, label_smoothing: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn nll<T: Real>(
-    input: usize,
-    shape: Vec<u32>,
-    target_ptr: usize,
-    target_len: usize,
-    weight: usize,
-    weight_len: usize,
-    ignore_index: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-) -> JsResult<f64> {
+dtype_exports!(nll_loss_f32, nll_loss_f64 = fn nll(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, weight: usize, weight_len: usize, ignore_index: f64, red: u32, out: usize, grad_output: usize, grad_input: usize) {
     let shape = dims(&shape);
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
@@ -103,21 +75,9 @@ fn nll<T: Real>(
         .map(Real::to_f64)
         .map_err(to_js)
     }
-}
-dtype_exports!(nll_loss_f32, nll_loss_f64 = nll(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, weight: usize, weight_len: usize, ignore_index: f64, red: u32, out: usize, grad_output: usize, grad_input: usize));
+});
 
-fn categorical<T: Real>(
-    input: usize,
-    shape: Vec<u32>,
-    target_ptr: usize,
-    target_len: usize,
-    target_is_index: bool,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(categorical_cross_entropy_f32, categorical_cross_entropy_f64 = fn categorical(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, target_is_index: bool, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     let shape = dims(&shape);
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
@@ -126,22 +86,9 @@ fn categorical<T: Real>(
         let t = target::<T>(target_ptr, target_len, target_is_index);
         core::categorical_cross_entropy::<T>(slice(input, n), &shape, t, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
-}
-dtype_exports!(categorical_cross_entropy_f32, categorical_cross_entropy_f64 = categorical(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, target_is_index: bool, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn focal<T: Real>(
-    input: usize,
-    shape: Vec<u32>,
-    target_ptr: usize,
-    target_len: usize,
-    gamma: f64,
-    alpha: usize,
-    alpha_len: usize,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-) -> JsResult<f64> {
+dtype_exports!(focal_loss_f32, focal_loss_f64 = fn focal(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, gamma: f64, alpha: usize, alpha_len: usize, red: u32, out: usize, grad_output: usize, grad_input: usize) {
     let shape = dims(&shape);
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
@@ -159,8 +106,7 @@ fn focal<T: Real>(
         .map(Real::to_f64)
         .map_err(to_js)
     }
-}
-dtype_exports!(focal_loss_f32, focal_loss_f64 = focal(input: usize, shape: Vec<u32>, target_ptr: usize, target_len: usize, gamma: f64, alpha: usize, alpha_len: usize, red: u32, out: usize, grad_output: usize, grad_input: usize));
+});
 
 /// A broadcast operand from a pointer and its shape (None for a null pointer).
 ///
@@ -170,18 +116,7 @@ unsafe fn shaped<'a, T>(ptr: usize, shape: &'a [usize]) -> Option<Shaped<'a, T>>
     opt_slice(ptr, shape.iter().product()).map(|data| Shaped { data, shape })
 }
 
-fn bce<T: Real>(
-    input: usize,
-    target: usize,
-    shape: Vec<u32>,
-    weight: usize,
-    weight_shape: Vec<u32>,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(binary_cross_entropy_f32, binary_cross_entropy_f64 = fn bce(input: usize, target: usize, shape: Vec<u32>, weight: usize, weight_shape: Vec<u32>, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     let (shape, wshape) = (dims(&shape), dims(&weight_shape));
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
@@ -191,23 +126,9 @@ fn bce<T: Real>(
             .map(Real::to_f64)
             .map_err(to_js)
     }
-}
-dtype_exports!(binary_cross_entropy_f32, binary_cross_entropy_f64 = bce(input: usize, target: usize, shape: Vec<u32>, weight: usize, weight_shape: Vec<u32>, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn bce_logits<T: Real>(
-    input: usize,
-    target: usize,
-    shape: Vec<u32>,
-    weight: usize,
-    weight_shape: Vec<u32>,
-    pos_weight: usize,
-    pos_weight_shape: Vec<u32>,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(binary_cross_entropy_with_logits_f32, binary_cross_entropy_with_logits_f64 = fn bce_logits(input: usize, target: usize, shape: Vec<u32>, weight: usize, weight_shape: Vec<u32>, pos_weight: usize, pos_weight_shape: Vec<u32>, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     let (shape, wshape, pshape) = (dims(&shape), dims(&weight_shape), dims(&pos_weight_shape));
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
@@ -225,20 +146,9 @@ fn bce_logits<T: Real>(
         .map(Real::to_f64)
         .map_err(to_js)
     }
-}
-dtype_exports!(binary_cross_entropy_with_logits_f32, binary_cross_entropy_with_logits_f64 = bce_logits(input: usize, target: usize, shape: Vec<u32>, weight: usize, weight_shape: Vec<u32>, pos_weight: usize, pos_weight_shape: Vec<u32>, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn kl<T: Real>(
-    input: usize,
-    target: usize,
-    shape: Vec<u32>,
-    log_target: bool,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(kl_div_f32, kl_div_f64 = fn kl(input: usize, target: usize, shape: Vec<u32>, log_target: bool, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     let shape = dims(&shape);
     let n: usize = shape.iter().product();
     // SAFETY: as in `cross_entropy`.
@@ -246,25 +156,12 @@ fn kl<T: Real>(
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::kl_div::<T>(slice(input, n), slice(target, n), &shape, log_target, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
-}
-dtype_exports!(kl_div_f32, kl_div_f64 = kl(input: usize, target: usize, shape: Vec<u32>, log_target: bool, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn sigmoid_focal<T: Real>(
-    input: usize,
-    target: usize,
-    n: usize,
-    alpha: f64,
-    gamma: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(sigmoid_focal_loss_f32, sigmoid_focal_loss_f64 = fn sigmoid_focal(input: usize, target: usize, n: usize, alpha: f64, gamma: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     // SAFETY: as in `cross_entropy`.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::sigmoid_focal_loss::<T>(slice(input, n), slice(target, n), alpha, gamma, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
-}
-dtype_exports!(sigmoid_focal_loss_f32, sigmoid_focal_loss_f64 = sigmoid_focal(input: usize, target: usize, n: usize, alpha: f64, gamma: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});

@@ -9,9 +9,11 @@
 //! Errors are thrown as JS `Error`s carrying the core's stable `code`; user input never
 //! panics, so the module keeps working after any error.
 
-/// Declares the `_f32` and `_f64` exports of a generic binding function.
+/// Defines a binding function generic over the element type `T` and exports it twice,
+/// as `<name>_f32` and `<name>_f64`, so each signature is written once.
 macro_rules! dtype_exports {
-    ($f32:ident, $f64:ident = $generic:ident($($arg:ident: $ty:ty),* $(,)?)) => {
+    ($f32:ident, $f64:ident = fn $generic:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
+        fn $generic<T: losskit_core::Real>($($arg: $ty),*) -> crate::error::JsResult<f64> $body
         #[wasm_bindgen::prelude::wasm_bindgen]
         pub fn $f32($($arg: $ty),*) -> crate::error::JsResult<f64> {
             $generic::<f32>($($arg),*)

@@ -31,67 +31,23 @@ fn weighted<T: Real>(
     }
 }
 
-fn l1<T: Real>(
-    input: usize,
-    target: usize,
-    n: usize,
-    weight: usize,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(l1_loss_f32, l1_loss_f64 = fn l1(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     weighted(core::l1_loss::<T>, input, target, n, weight, red, out, grad_output, grad_input, grad_target)
-}
-dtype_exports!(l1_loss_f32, l1_loss_f64 = l1(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn mse<T: Real>(
-    input: usize,
-    target: usize,
-    n: usize,
-    weight: usize,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(mse_loss_f32, mse_loss_f64 = fn mse(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     weighted(core::mse_loss::<T>, input, target, n, weight, red, out, grad_output, grad_input, grad_target)
-}
-dtype_exports!(mse_loss_f32, mse_loss_f64 = mse(input: usize, target: usize, n: usize, weight: usize, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn smooth_l1<T: Real>(
-    input: usize,
-    target: usize,
-    n: usize,
-    beta: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(smooth_l1_loss_f32, smooth_l1_loss_f64 = fn smooth_l1(input: usize, target: usize, n: usize, beta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::smooth_l1_loss::<T>(slice(input, n), slice(target, n), beta, reduction(red)?, o).map(Real::to_f64).map_err(to_js)
     }
-}
-dtype_exports!(smooth_l1_loss_f32, smooth_l1_loss_f64 = smooth_l1(input: usize, target: usize, n: usize, beta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn huber<T: Real>(
-    input: usize,
-    target: usize,
-    n: usize,
-    weight: usize,
-    delta: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(huber_loss_f32, huber_loss_f64 = fn huber(input: usize, target: usize, n: usize, weight: usize, delta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
@@ -99,40 +55,25 @@ fn huber<T: Real>(
             .map(Real::to_f64)
             .map_err(to_js)
     }
-}
-dtype_exports!(huber_loss_f32, huber_loss_f64 = huber(input: usize, target: usize, n: usize, weight: usize, delta: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-fn rmse<T: Real>(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+dtype_exports!(rmse_loss_f32, rmse_loss_f64 = fn rmse(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize) {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(0, 0, 0, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::rmse_loss::<T>(slice(input, n), slice(target, n), opt_slice(weight, n), o).map(Real::to_f64).map_err(to_js)
     }
-}
-dtype_exports!(rmse_loss_f32, rmse_loss_f64 = rmse(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize));
+});
 
-fn mae<T: Real>(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize) -> JsResult<f64> {
+dtype_exports!(mae_loss_f32, mae_loss_f64 = fn mae(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize) {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(0, 0, 0, [(grad_input, n), (grad_target, n), (0, 0)]);
         core::mae_loss::<T>(slice(input, n), slice(target, n), opt_slice(weight, n), o).map(Real::to_f64).map_err(to_js)
     }
-}
-dtype_exports!(mae_loss_f32, mae_loss_f64 = mae(input: usize, target: usize, n: usize, weight: usize, grad_input: usize, grad_target: usize));
+});
 
-fn poisson<T: Real>(
-    input: usize,
-    target: usize,
-    n: usize,
-    log_input: bool,
-    full: bool,
-    eps: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-) -> JsResult<f64> {
+dtype_exports!(poisson_nll_loss_f32, poisson_nll_loss_f64 = fn poisson(input: usize, target: usize, n: usize, log_input: bool, full: bool, eps: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize) {
     // SAFETY: as in `weighted`.
     unsafe {
         let o = outs(out, n, grad_output, [(grad_input, n), (grad_target, n), (0, 0)]);
@@ -140,27 +81,10 @@ fn poisson<T: Real>(
             .map(Real::to_f64)
             .map_err(to_js)
     }
-}
-dtype_exports!(poisson_nll_loss_f32, poisson_nll_loss_f64 = poisson(input: usize, target: usize, n: usize, log_input: bool, full: bool, eps: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize));
+});
 
-/// `var` is a tensor at `var` with shape `var_shape` when `var_is_tensor`, else the number `var_scalar`.
-fn gaussian<T: Real>(
-    input: usize,
-    target: usize,
-    shape: Vec<u32>,
-    var: usize,
-    var_is_tensor: bool,
-    var_shape: Vec<u32>,
-    var_scalar: f64,
-    full: bool,
-    eps: f64,
-    red: u32,
-    out: usize,
-    grad_output: usize,
-    grad_input: usize,
-    grad_target: usize,
-    grad_var: usize,
-) -> JsResult<f64> {
+// `var` is a tensor at `var` with shape `var_shape` when `var_is_tensor`, else the number `var_scalar`.
+dtype_exports!(gaussian_nll_loss_f32, gaussian_nll_loss_f64 = fn gaussian(input: usize, target: usize, shape: Vec<u32>, var: usize, var_is_tensor: bool, var_shape: Vec<u32>, var_scalar: f64, full: bool, eps: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize, grad_var: usize) {
     let shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
     let var_shape: Vec<usize> = var_shape.iter().map(|&d| d as usize).collect();
     let n: usize = shape.iter().product();
@@ -176,5 +100,4 @@ fn gaussian<T: Real>(
             .map(Real::to_f64)
             .map_err(to_js)
     }
-}
-dtype_exports!(gaussian_nll_loss_f32, gaussian_nll_loss_f64 = gaussian(input: usize, target: usize, shape: Vec<u32>, var: usize, var_is_tensor: bool, var_shape: Vec<u32>, var_scalar: f64, full: bool, eps: f64, red: u32, out: usize, grad_output: usize, grad_input: usize, grad_target: usize, grad_var: usize));
+});
