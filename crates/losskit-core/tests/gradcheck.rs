@@ -3,20 +3,10 @@
 //! upstream gradient g, checked as the gradient of Σ gᵢℓᵢ). Inputs stay away from kinks
 //! (|x − y| = beta, delta), where a finite difference is meaningless.
 
-use losskit_core::*;
+mod common;
 
-/// A small deterministic generator (no dependency needed for a few hundred numbers).
-struct Lcg(u64);
-impl Lcg {
-    fn vec(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
-        (0..n)
-            .map(|_| {
-                self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                lo + (hi - lo) * ((self.0 >> 11) as f64 / (1u64 << 53) as f64)
-            })
-            .collect()
-    }
-}
+use common::{assert_finite_differences, Lcg};
+use losskit_core::*;
 
 /// A loss call: (input, target, third argument: weight or var, reduction, out).
 type Run = fn(&[f64], &[f64], &[f64], Reduction, Out<'_, f64>) -> Result<f64>;
@@ -41,20 +31,7 @@ fn check(name: &str, f: Run, args: Vec<Vec<f64>>, third: &[f64]) {
     let g = Lcg(7).vec(args[0].len(), -1.0, 1.0);
     for reduction in [Reduction::Mean, Reduction::Sum, Reduction::None] {
         let (_, grads) = evaluate(f, &args, third, reduction, &g);
-        for (a, grad) in grads.iter().enumerate() {
-            for i in 0..args[a].len() {
-                let h = 1e-6 * args[a][i].abs().max(1.0);
-                let (mut plus, mut minus) = (args.clone(), args.clone());
-                plus[a][i] += h;
-                minus[a][i] -= h;
-                let fd = (evaluate(f, &plus, third, reduction, &g).0 - evaluate(f, &minus, third, reduction, &g).0) / (2.0 * h);
-                assert!(
-                    (fd - grad[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
-                    "{name} {reduction:?} arg {a} [{i}]: analytic {} vs finite difference {fd}",
-                    grad[i]
-                );
-            }
-        }
+        assert_finite_differences(&format!("{name} {reduction:?}"), &args, &grads, |a| evaluate(f, a, third, reduction, &g).0);
     }
 }
 

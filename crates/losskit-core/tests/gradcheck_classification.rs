@@ -4,32 +4,22 @@
 //! the scalar twins, over layouts that exercise contiguous tiles, gathered tiles and
 //! scalar tails: (C), (N, C), (N, C, d) with d below and above the lane width.
 
+mod common;
+
+use common::{assert_finite_differences, Lcg};
 use losskit_core::*;
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn vec(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
-        (0..n).map(|_| lo + (hi - lo) * self.next()).collect()
-    }
-    fn ints(&mut self, n: usize, hi: usize) -> Vec<i32> {
-        (0..n).map(|_| ((self.next() * hi as f64) as i32).min(hi as i32 - 1)).collect()
-    }
-    /// Rows of probabilities over dim 1 of `shape`.
-    fn probs(&mut self, shape: &[usize]) -> Vec<f64> {
-        let (n, c, inner) = layout(shape);
-        let mut v = self.vec(n * c * inner, 0.05, 1.0);
-        for b in 0..n {
-            for j in 0..inner {
-                let s: f64 = (0..c).map(|k| v[b * c * inner + k * inner + j]).sum();
-                (0..c).for_each(|k| v[b * c * inner + k * inner + j] /= s);
-            }
+/// Rows of probabilities over dim 1 of `shape`.
+fn probs(rng: &mut Lcg, shape: &[usize]) -> Vec<f64> {
+    let (n, c, inner) = layout(shape);
+    let mut v = rng.vec(n * c * inner, 0.05, 1.0);
+    for b in 0..n {
+        for j in 0..inner {
+            let s: f64 = (0..c).map(|k| v[b * c * inner + k * inner + j]).sum();
+            (0..c).for_each(|k| v[b * c * inner + k * inner + j] /= s);
         }
-        v
     }
+    v
 }
 
 fn layout(shape: &[usize]) -> (usize, usize, usize) {
@@ -63,20 +53,9 @@ fn check(name: &str, out_len: usize, reductions: &[Reduction], args: Vec<Vec<f64
         force_scalar_kernels(scalar);
         for &reduction in reductions {
             let (_, grads) = evaluate(f, &args, out_len, reduction, &g);
-            for (a, grad) in grads.iter().enumerate() {
-                for i in 0..args[a].len() {
-                    let h = 1e-6 * args[a][i].abs().max(1.0);
-                    let (mut plus, mut minus) = (args.clone(), args.clone());
-                    plus[a][i] += h;
-                    minus[a][i] -= h;
-                    let fd = (evaluate(f, &plus, out_len, reduction, &g).0 - evaluate(f, &minus, out_len, reduction, &g).0) / (2.0 * h);
-                    assert!(
-                        (fd - grad[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
-                        "{name} {reduction:?} scalar={scalar} arg {a} [{i}]: analytic {} vs finite difference {fd}",
-                        grad[i]
-                    );
-                }
-            }
+            assert_finite_differences(&format!("{name} {reduction:?} scalar={scalar}"), &args, &grads, |a| {
+                evaluate(f, a, out_len, reduction, &g).0
+            });
         }
     }
     force_scalar_kernels(false);
@@ -111,7 +90,7 @@ fn cross_entropy_gradients() {
                 };
                 check(&format!("ce index {shape:?} eps {eps} w {weighted}"), rows, PLAIN, vec![x.clone()], &f);
             }
-            let y = rng.probs(shape);
+            let y = probs(&mut rng, shape);
             let w2 = w.clone();
             let f = move |a: &[Vec<f64>], r, o: Out<'_, f64>| cross_entropy(&a[0], shape, Target::Prob(&a[1]), Some(&w2), -100, eps, r, o);
             check(&format!("ce prob {shape:?} eps {eps}"), rows, PLAIN, vec![x.clone(), y], &f);
@@ -136,10 +115,10 @@ fn nll_focal_categorical_gradients() {
         check(&format!("focal γ=0.5 {shape:?}"), rows, PLAIN, vec![x.clone()], &f);
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| focal_loss(&a[0], shape, t_ref, 0.0, None, r, o);
         check(&format!("focal γ=0 {shape:?}"), rows, PLAIN, vec![x.clone()], &f);
-        let p = rng.probs(shape);
+        let p = probs(&mut rng, shape);
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| categorical_cross_entropy(&a[0], shape, Target::Index(t_ref), r, o);
         check(&format!("categorical index {shape:?}"), rows, PLAIN, vec![p.clone()], &f);
-        let y = rng.probs(shape);
+        let y = probs(&mut rng, shape);
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| categorical_cross_entropy(&a[0], shape, Target::Prob(&a[1]), r, o);
         check(&format!("categorical prob {shape:?}"), rows, PLAIN, vec![p.clone(), y], &f);
         if rows > 2 {

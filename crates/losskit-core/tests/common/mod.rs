@@ -92,3 +92,37 @@ pub fn check(case: &Value, o: Outcome, path: &str) {
         assert_close(&format!("{name} grad {n}"), &g, &Tensor::from_json(&case["grads"][&n]).data, tol);
     }
 }
+
+/// A small deterministic generator for test data (no dependency needed for a few hundred numbers).
+pub struct Lcg(pub u64);
+impl Lcg {
+    pub fn next(&mut self) -> f64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+    pub fn vec(&mut self, n: usize, lo: f64, hi: f64) -> Vec<f64> {
+        (0..n).map(|_| lo + (hi - lo) * self.next()).collect()
+    }
+    pub fn ints(&mut self, n: usize, hi: usize) -> Vec<i32> {
+        (0..n).map(|_| ((self.next() * hi as f64) as i32).min(hi as i32 - 1)).collect()
+    }
+}
+
+/// Asserts analytic gradients `grads` (one per argument in `args`) against central finite
+/// differences of `objective`: |fd − g| ≤ 1e-6·(1 + |fd|), with step 1e-6·max(|x|, 1).
+pub fn assert_finite_differences(what: &str, args: &[Vec<f64>], grads: &[Vec<f64>], objective: impl Fn(&[Vec<f64>]) -> f64) {
+    for (a, grad) in grads.iter().enumerate() {
+        for i in 0..args[a].len() {
+            let h = 1e-6 * args[a][i].abs().max(1.0);
+            let (mut plus, mut minus) = (args.to_vec(), args.to_vec());
+            plus[a][i] += h;
+            minus[a][i] -= h;
+            let fd = (objective(&plus) - objective(&minus)) / (2.0 * h);
+            assert!(
+                (fd - grad[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
+                "{what} arg {a} [{i}]: analytic {} vs finite difference {fd}",
+                grad[i]
+            );
+        }
+    }
+}
