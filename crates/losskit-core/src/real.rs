@@ -24,8 +24,16 @@ pub trait Lane:
 {
     /// The element type.
     type Elem: Real;
+    /// One `usize` per element (`[usize; WIDTH]`): per-lane indices and flags.
+    type Indices: Copy + Default + AsRef<[usize]> + AsMut<[usize]>;
+    /// The lane's elements as an array (`[Elem; WIDTH]`).
+    type Array: Copy + AsRef<[Self::Elem]>;
     /// Number of elements in a lane.
     const WIDTH: usize;
+    /// The lane whose element `k` is `f(k)`.
+    fn from_fn(f: impl FnMut(usize) -> Self::Elem) -> Self;
+    /// The lane's elements.
+    fn to_lanes(self) -> Self::Array;
     /// All elements equal to `v`.
     fn splat(v: Self::Elem) -> Self;
     /// `|x|`
@@ -38,16 +46,16 @@ pub trait Lane:
     fn ln(self) -> Self;
     /// `ln(1 + x)`, accurate for small `x`.
     fn ln_1p(self) -> Self;
-    /// Mask of `self < other`.
-    fn lt(self, other: Self) -> Self;
-    /// Mask of `self <= other`.
-    fn le(self, other: Self) -> Self;
-    /// Mask of `self > other`.
-    fn gt(self, other: Self) -> Self;
-    /// Mask of `self >= other`.
-    fn ge(self, other: Self) -> Self;
-    /// Mask of `self == other`.
-    fn eq(self, other: Self) -> Self;
+    /// All-ones mask (a vector) or 1 (a scalar) where `self < other`, for [`Lane::select`].
+    fn lt_mask(self, other: Self) -> Self;
+    /// Mask where `self <= other`.
+    fn le_mask(self, other: Self) -> Self;
+    /// Mask where `self > other`.
+    fn gt_mask(self, other: Self) -> Self;
+    /// Mask where `self >= other`.
+    fn ge_mask(self, other: Self) -> Self;
+    /// Mask where `self == other` (false for NaN: `x.eq_mask(x)` is the not-NaN mask).
+    fn eq_mask(self, other: Self) -> Self;
     /// Element-wise `if mask { a } else { b }`.
     fn select(mask: Self, a: Self, b: Self) -> Self;
     /// Loads `WIDTH` elements from the front of `s` (panics if `s` is shorter: an internal bug).
@@ -76,24 +84,24 @@ pub trait Lane:
     /// `max(self, other)` that propagates NaN from `self` (PyTorch's `clamp_min`).
     #[inline(always)]
     fn max_nan(self, other: Self) -> Self {
-        Self::select(self.lt(other), other, self)
+        Self::select(self.lt_mask(other), other, self)
     }
     /// `min(self, other)` that propagates NaN from `self` (PyTorch's `clamp_max`).
     #[inline(always)]
     fn min_nan(self, other: Self) -> Self {
-        Self::select(self.gt(other), other, self)
+        Self::select(self.gt_mask(other), other, self)
     }
     /// `sign(x)` ∈ {−1, 0, 1}, with 0 for 0 and for NaN (what PyTorch's `abs` backward uses).
     #[inline(always)]
     fn signum0(self) -> Self {
         let z = Self::zero();
-        Self::select(self.gt(z), Self::one(), Self::select(self.lt(z), -Self::one(), z))
+        Self::select(self.gt_mask(z), Self::one(), Self::select(self.lt_mask(z), -Self::one(), z))
     }
     /// Numerically stable `ln(1 + eˣ)`: `max(x, 0) + ln(1 + e^{−|x|})`.
     #[inline(always)]
     fn softplus(self) -> Self {
         let z = Self::zero();
-        Self::select(self.gt(z), self, z) + (-self.abs()).exp().ln_1p()
+        Self::select(self.gt_mask(z), self, z) + (-self.abs()).exp().ln_1p()
     }
     /// Stable logistic `σ(x) = 1 / (1 + e^{−x})`, never overflowing for large |x|.
     #[inline(always)]
@@ -101,7 +109,7 @@ pub trait Lane:
         // e = e^{−|x|} ∈ (0, 1]; σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
         let e = (-self.abs()).exp();
         let r = Self::one() / (Self::one() + e);
-        Self::select(self.ge(Self::zero()), r, e * r)
+        Self::select(self.ge_mask(Self::zero()), r, e * r)
     }
 }
 
@@ -127,7 +135,17 @@ macro_rules! scalar_lane {
     ($t:ty) => {
         impl Lane for $t {
             type Elem = $t;
+            type Indices = [usize; 1];
+            type Array = [$t; 1];
             const WIDTH: usize = 1;
+            #[inline(always)]
+            fn from_fn(mut f: impl FnMut(usize) -> $t) -> Self {
+                f(0)
+            }
+            #[inline(always)]
+            fn to_lanes(self) -> [$t; 1] {
+                [self]
+            }
             #[inline(always)]
             fn splat(v: $t) -> Self {
                 v
@@ -153,23 +171,23 @@ macro_rules! scalar_lane {
                 <$t>::ln_1p(self)
             }
             #[inline(always)]
-            fn lt(self, o: Self) -> Self {
+            fn lt_mask(self, o: Self) -> Self {
                 (self < o) as u8 as $t
             }
             #[inline(always)]
-            fn le(self, o: Self) -> Self {
+            fn le_mask(self, o: Self) -> Self {
                 (self <= o) as u8 as $t
             }
             #[inline(always)]
-            fn gt(self, o: Self) -> Self {
+            fn gt_mask(self, o: Self) -> Self {
                 (self > o) as u8 as $t
             }
             #[inline(always)]
-            fn ge(self, o: Self) -> Self {
+            fn ge_mask(self, o: Self) -> Self {
                 (self >= o) as u8 as $t
             }
             #[inline(always)]
-            fn eq(self, o: Self) -> Self {
+            fn eq_mask(self, o: Self) -> Self {
                 (self == o) as u8 as $t
             }
             #[inline(always)]
@@ -214,7 +232,17 @@ macro_rules! vector_lane {
     ($v:ty, $t:ty, $w:expr) => {
         impl Lane for $v {
             type Elem = $t;
+            type Indices = [usize; $w];
+            type Array = [$t; $w];
             const WIDTH: usize = $w;
+            #[inline(always)]
+            fn from_fn(f: impl FnMut(usize) -> $t) -> Self {
+                <$v>::new(core::array::from_fn(f))
+            }
+            #[inline(always)]
+            fn to_lanes(self) -> [$t; $w] {
+                self.to_array()
+            }
             #[inline(always)]
             fn splat(v: $t) -> Self {
                 <$v>::splat(v)
@@ -227,9 +255,8 @@ macro_rules! vector_lane {
             fn sqrt(self) -> Self {
                 <$v>::sqrt(self)
             }
-            // Transcendentals go through the scalar libm, lane by lane. `wide`'s own
-            // polynomial exp/ln are a few ulp off, which the f64 parity tolerance (1e-10
-            // relative, API.md) does not allow; the arithmetic around them stays vector.
+            // Transcendentals go through the scalar libm, lane by lane, so SIMD and scalar
+            // twins agree bit for bit; the arithmetic around them stays vector.
             #[inline(always)]
             fn exp(self) -> Self {
                 <$v>::new(self.to_array().map(<$t>::exp))
@@ -243,23 +270,23 @@ macro_rules! vector_lane {
                 <$v>::new(self.to_array().map(<$t>::ln_1p))
             }
             #[inline(always)]
-            fn lt(self, o: Self) -> Self {
+            fn lt_mask(self, o: Self) -> Self {
                 self.simd_lt(o)
             }
             #[inline(always)]
-            fn le(self, o: Self) -> Self {
+            fn le_mask(self, o: Self) -> Self {
                 self.simd_le(o)
             }
             #[inline(always)]
-            fn gt(self, o: Self) -> Self {
+            fn gt_mask(self, o: Self) -> Self {
                 self.simd_gt(o)
             }
             #[inline(always)]
-            fn ge(self, o: Self) -> Self {
+            fn ge_mask(self, o: Self) -> Self {
                 self.simd_ge(o)
             }
             #[inline(always)]
-            fn eq(self, o: Self) -> Self {
+            fn eq_mask(self, o: Self) -> Self {
                 self.simd_eq(o)
             }
             #[inline(always)]

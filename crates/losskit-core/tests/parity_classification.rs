@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{check, fixture_cases, number, Outcome, Tensor};
-use losskit_core::*;
+use common::{check, fixture_cases, number, reduction, Outcome, Tensor};
+use losskit_core::{self as core, *};
 use serde_json::Value;
 
 fn is_index(t: &Value) -> bool {
@@ -23,22 +23,28 @@ fn run<T: Real>(case: &Value) -> Outcome {
     let xs = x.cast::<T>();
     let ys = y.cast::<T>();
     let yi: Vec<i32> = y.data.iter().map(|&v| v as i32).collect();
-    let target = if index { Target::Index(&yi) } else { Target::Prob(&ys) };
+    let out_shape = Tensor::from_json(&case["output"]).shape;
     let default_reduction = if loss == "sigmoidFocalLoss" { "none" } else { "mean" };
-    let reduction = Reduction::parse(loss, opts["reduction"].as_str().unwrap_or(default_reduction)).unwrap();
+    let reduction = reduction(opts["reduction"].as_str().unwrap_or(default_reduction));
     let tensor_opt = |k: &str| opts.get(k).map(Tensor::from_json);
     let weight = tensor_opt("weight");
     let weight_data = weight.as_ref().map(|w| w.cast::<T>());
-    let weight_shaped = weight.as_ref().map(|w| Shaped { data: weight_data.as_deref().unwrap(), shape: &w.shape });
+    let weight = weight.as_ref().map(|w| core::Tensor::new(weight_data.as_deref().unwrap(), &w.shape));
     let pos_weight = tensor_opt("posWeight");
     let pos_data = pos_weight.as_ref().map(|w| w.cast::<T>());
-    let pos_shaped = pos_weight.as_ref().map(|w| Shaped { data: pos_data.as_deref().unwrap(), shape: &w.shape });
+    let pos_weight = pos_weight.as_ref().map(|w| core::Tensor::new(pos_data.as_deref().unwrap(), &w.shape));
+    let alpha = opts.get("alpha").filter(|a| a.is_object()).map(Tensor::from_json);
+    let alpha_data = alpha.as_ref().map(|a| a.cast::<T>());
+    let alpha = alpha.as_ref().map(|a| core::Tensor::new(alpha_data.as_deref().unwrap(), &a.shape));
     let num = |k: &str, d: f64| opts.get(k).map(number).unwrap_or(d);
     let flag = |k: &str, d: bool| opts.get(k).and_then(Value::as_bool).unwrap_or(d);
-    let ignore = opts.get("ignoreIndex").and_then(Value::as_i64).unwrap_or(-100);
+    let ignore_index = opts.get("ignoreIndex").and_then(Value::as_i64).unwrap_or(-100);
 
-    let out_len = Tensor::from_json(&case["output"]).data.len();
-    let mut unreduced = vec![T::ZERO; if reduction == Reduction::None { out_len } else { 0 }];
+    let input = core::Tensor::new(&xs, &x.shape);
+    let index_target = core::Tensor::new(&yi, &y.shape);
+    let float_target = core::Tensor::new(&ys, &y.shape);
+    let target = if index { Target::Index(index_target) } else { Target::Prob(float_target) };
+    let mut unreduced = vec![T::ZERO; if reduction == Reduction::None { out_shape.iter().product() } else { 0 }];
     let grad_output = case.get("gradOutput").map(|g| Tensor::from_json(g).cast::<T>());
     let want_input = case["grads"].get("input").is_some();
     let want_target = case["grads"].get("target").is_some();
@@ -47,26 +53,25 @@ fn run<T: Real>(case: &Value) -> Outcome {
     let value = {
         let out = Out {
             loss: (reduction == Reduction::None).then_some(&mut unreduced[..]),
-            grad_output: grad_output.as_deref(),
+            grad_output: grad_output.as_deref().map(|g| core::Tensor::new(g, &out_shape)),
             grads: [want_input.then_some(&mut gx[..]), want_target.then_some(&mut gy[..]), None],
         };
-        let w = weight_data.as_deref();
         match loss {
             "crossEntropy" | "softmaxCrossEntropy" => {
-                cross_entropy(&xs, &x.shape, target, w, ignore, num("labelSmoothing", 0.0), reduction, out)
+                let opts = CrossEntropyOptions { weight, ignore_index, label_smoothing: num("labelSmoothing", 0.0), reduction };
+                cross_entropy(input, target, &opts, out)
             }
-            "nllLoss" => nll_loss(&xs, &x.shape, &yi, w, ignore, reduction, out),
-            "categoricalCrossEntropy" => categorical_cross_entropy(&xs, &x.shape, target, reduction, out),
-            "focalLoss" => {
-                let alpha = tensor_opt("alpha").map(|a| a.cast::<T>());
-                focal_loss(&xs, &x.shape, &yi, num("gamma", 2.0), alpha.as_deref(), reduction, out)
-            }
-            "binaryCrossEntropy" => binary_cross_entropy(&xs, &ys, &x.shape, weight_shaped, reduction, out),
+            "nllLoss" => nll_loss(input, index_target, &NllOptions { weight, ignore_index, reduction }, out),
+            "categoricalCrossEntropy" => categorical_cross_entropy(input, target, &CategoricalOptions { reduction }, out),
+            "focalLoss" => focal_loss(input, index_target, &FocalOptions { gamma: num("gamma", 2.0), alpha, reduction }, out),
+            "binaryCrossEntropy" => binary_cross_entropy(input, float_target, &BceOptions { weight, reduction }, out),
             "binaryCrossEntropyWithLogits" => {
-                binary_cross_entropy_with_logits(&xs, &ys, &x.shape, weight_shaped, pos_shaped, reduction, out)
+                binary_cross_entropy_with_logits(input, float_target, &BceWithLogitsOptions { weight, pos_weight, reduction }, out)
             }
-            "klDiv" => kl_div(&xs, &ys, &x.shape, flag("logTarget", false), reduction, out),
-            "sigmoidFocalLoss" => sigmoid_focal_loss(&xs, &ys, num("alpha", 0.25), num("gamma", 2.0), reduction, out),
+            "klDiv" => kl_div(input, float_target, &KlDivOptions { log_target: flag("logTarget", false), reduction }, out),
+            "sigmoidFocalLoss" => {
+                sigmoid_focal_loss(input, float_target, &SigmoidFocalOptions { alpha: num("alpha", 0.25), gamma: num("gamma", 2.0), reduction }, out)
+            }
             other => panic!("unknown loss {other}"),
         }
         .unwrap_or_else(|e| panic!("{}: {e}", case["name"]))

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{check, fixture_cases, number, Outcome, Tensor};
-use losskit_core::*;
+use common::{check, fixture_cases, number, reduction, Outcome, Tensor};
+use losskit_core::{self as core, *};
 use serde_json::Value;
 
 fn run<T: Real>(case: &Value) -> Outcome {
@@ -15,8 +15,10 @@ fn run<T: Real>(case: &Value) -> Outcome {
     let x = Tensor::from_json(&args["input"]);
     let y = Tensor::from_json(&args["target"]);
     let (xs, ys) = (x.cast::<T>(), y.cast::<T>());
-    let reduction = Reduction::parse(loss, opts["reduction"].as_str().unwrap_or("mean")).unwrap();
-    let weight = opts.get("weight").map(|w| Tensor::from_json(w).cast::<T>());
+    let reduction = reduction(opts["reduction"].as_str().unwrap_or("mean"));
+    let weight = opts.get("weight").map(Tensor::from_json);
+    let weight_data = weight.as_ref().map(|w| w.cast::<T>());
+    let weight = weight.as_ref().map(|w| core::Tensor::new(weight_data.as_deref().unwrap(), &w.shape));
     let num = |k: &str, d: f64| opts.get(k).map(number).unwrap_or(d);
     let flag = |k: &str, d: bool| opts.get(k).and_then(Value::as_bool).unwrap_or(d);
 
@@ -35,26 +37,33 @@ fn run<T: Real>(case: &Value) -> Outcome {
     };
     let mut bufs: Vec<Vec<T>> = ["input", "target", "var"].iter().map(|n| vec![T::ZERO; len_of(n)]).collect();
     let want: Vec<bool> = ["input", "target", "var"].iter().map(|n| names.iter().any(|m| m == n)).collect();
+    let (input, target) = (core::Tensor::new(&xs, &x.shape), core::Tensor::new(&ys, &y.shape));
     let value = {
         let [bi, bt, bv] = &mut bufs[..] else { unreachable!() };
         let grads = [want[0].then_some(&mut bi[..]), want[1].then_some(&mut bt[..]), want[2].then_some(&mut bv[..])];
-        let out = Out { loss: (reduction == Reduction::None).then_some(&mut unreduced[..]), grad_output: grad_output.as_deref(), grads };
-        let w = weight.as_deref();
+        let out = Out {
+            loss: (reduction == Reduction::None).then_some(&mut unreduced[..]),
+            grad_output: grad_output.as_deref().map(|g| core::Tensor::new(g, &x.shape)),
+            grads,
+        };
         match loss {
-            "l1Loss" => l1_loss(&xs, &ys, w, reduction, out),
-            "mseLoss" => mse_loss(&xs, &ys, w, reduction, out),
-            "smoothL1Loss" => smooth_l1_loss(&xs, &ys, num("beta", 1.0), reduction, out),
-            "huberLoss" => huber_loss(&xs, &ys, w, num("delta", 1.0), reduction, out),
-            "rmseLoss" => rmse_loss(&xs, &ys, w, out),
-            "maeLoss" => mae_loss(&xs, &ys, w, out),
-            "poissonNllLoss" => poisson_nll_loss(&xs, &ys, flag("logInput", true), flag("full", false), num("eps", 1e-8), reduction, out),
+            "l1Loss" => l1_loss(input, target, &WeightedOptions { weight, reduction }, out),
+            "mseLoss" => mse_loss(input, target, &WeightedOptions { weight, reduction }, out),
+            "smoothL1Loss" => smooth_l1_loss(input, target, &SmoothL1Options { beta: num("beta", 1.0), reduction }, out),
+            "huberLoss" => huber_loss(input, target, &HuberOptions { weight, delta: num("delta", 1.0), reduction }, out),
+            "rmseLoss" => rmse_loss(input, target, &MeanOptions { weight }, out),
+            "maeLoss" => mae_loss(input, target, &MeanOptions { weight }, out),
+            "poissonNllLoss" => {
+                let opts = PoissonNllOptions { log_input: flag("logInput", true), full: flag("full", false), eps: num("eps", 1e-8), reduction };
+                poisson_nll_loss(input, target, &opts, out)
+            }
             "gaussianNllLoss" => {
                 let v = match &var {
-                    Some(Ok(t)) => Var::Tensor { data: var_data.as_deref().unwrap(), shape: &t.shape },
+                    Some(Ok(t)) => Var::Tensor(core::Tensor::new(var_data.as_deref().unwrap(), &t.shape)),
                     Some(Err(s)) => Var::Scalar(*s),
                     None => panic!("gaussianNllLoss without var"),
                 };
-                gaussian_nll_loss(&xs, &ys, v, &x.shape, flag("full", false), num("eps", 1e-6), reduction, out)
+                gaussian_nll_loss(input, target, v, &GaussianNllOptions { full: flag("full", false), eps: num("eps", 1e-6), reduction }, out)
             }
             other => panic!("unknown loss {other}"),
         }

@@ -1,26 +1,45 @@
-//! wasm-bindgen exports of `losskit-core`, used by the TypeScript layer in `ts/`.
+//! wasm-bindgen exports of `losskit-core`, called by the TypeScript layer in `ts/`.
 //!
-//! Thin by design: each export turns pointers into slices, calls one core function and
-//! returns its result; no math lives here. Data crosses the boundary as pointers into
-//! this module's linear memory: the TypeScript layer copies typed arrays into buffers it
-//! allocates with [`alloc`], or passes the buffers of wasm-resident tensors directly
-//! (zero copy). Every loss is exported twice, `<name>_f32` and `<name>_f64`.
-//!
-//! Errors are thrown as JS `Error`s carrying the core's stable `code`; user input never
-//! panics, so the module keeps working after any error.
+//! Thin by design: each export turns addresses into tensors, calls one core function and
+//! returns its result; no math and no shape logic live here. Data crosses the boundary as
+//! addresses in this module's linear memory: the TypeScript layer copies typed arrays into
+//! buffers from [`alloc`], or passes wasm-resident tensors directly (zero copy), and
+//! describes each tensor argument by a descriptor `[data address, rank, d0, …]` (see
+//! `memory::tensor`). Every loss is exported twice, `<name>_f32` and `<name>_f64`, by
+//! [`export!`]; errors become JS `Error`s carrying the core's code and argument.
 
-/// Defines a binding function generic over the element type `T` and exports it twice,
-/// as `<name>_f32` and `<name>_f64`, so each signature is written once.
-macro_rules! dtype_exports {
-    ($f32:ident, $f64:ident = fn $generic:ident($($arg:ident: $ty:ty),* $(,)?) $body:block) => {
-        fn $generic<T: losskit_core::Real>($($arg: $ty),*) -> crate::error::JsResult<f64> $body
-        #[wasm_bindgen::prelude::wasm_bindgen]
-        pub fn $f32($($arg: $ty),*) -> crate::error::JsResult<f64> {
-            $generic::<f32>($($arg),*)
+/// Defines a loss export once, generic over the element type, and exports it as
+/// `<name>_f32` and `<name>_f64`. The listed arguments come first; then every export takes
+/// `out` (descriptor of the unreduced-loss buffer, 0 unless the reduction is 'none'),
+/// `grad_output` (descriptor, 0 when absent) and one gradient address per differentiable
+/// argument (`grad_x => x`: the buffer has `x`'s element count; 0 = not wanted). The body
+/// receives the output slots as `|out|` and returns the core's result; the export folds it
+/// into a number or a thrown error.
+macro_rules! export {
+    ($(#[$doc:meta])* $f32:ident, $f64:ident = fn $name:ident($($arg:ident: $ty:ty),* $(,)?) grads[$($grad:ident => $of:ident),*] |$out:ident| $body:expr) => {
+        #[allow(clippy::too_many_arguments)]
+        fn $name<T: losskit_core::Real>($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> Result<f64, wasm_bindgen::JsValue> {
+            // SAFETY: every address is 0 or one the TypeScript layer staged for this call
+            // (ts/src/call.ts): descriptors and buffers sized by the shapes they describe.
+            unsafe {
+                let $out = $crate::memory::outs::<T>(out, grad_output, &[$(($grad, $crate::memory::len_of($of))),*]);
+                // A closure, so the body may use `?` on the core's `Result`.
+                #[allow(clippy::redundant_closure_call)]
+                let result: losskit_core::Result<T> = (|| $body)();
+                result.map(losskit_core::Real::to_f64).map_err($crate::error::to_js)
+            }
         }
+        $(#[$doc])*
+        #[allow(clippy::too_many_arguments)]
         #[wasm_bindgen::prelude::wasm_bindgen]
-        pub fn $f64($($arg: $ty),*) -> crate::error::JsResult<f64> {
-            $generic::<f64>($($arg),*)
+        pub fn $f32($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> Result<f64, wasm_bindgen::JsValue> {
+            $name::<f32>($($arg,)* out, grad_output, $($grad),*)
+        }
+        $(#[$doc])*
+        #[allow(clippy::too_many_arguments)]
+        #[wasm_bindgen::prelude::wasm_bindgen]
+        pub fn $f64($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> Result<f64, wasm_bindgen::JsValue> {
+            $name::<f64>($($arg,)* out, grad_output, $($grad),*)
         }
     };
 }

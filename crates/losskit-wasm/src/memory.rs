@@ -3,6 +3,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use losskit_core::{Out, Real, Tensor};
 use wasm_bindgen::prelude::*;
 
 /// Every buffer is 8-byte aligned, which suits f32, f64 and i32 views.
@@ -68,49 +69,59 @@ pub fn dealloc(ptr: usize, bytes: usize) {
     }
 }
 
-/// A read-only slice at `ptr` (None for a null pointer).
+/// A tensor from its descriptor at `desc`: the `usize` words `[data address, rank, d0, …]`
+/// written by the TypeScript layer (ts/src/call.ts); `None` for address 0 (an absent
+/// optional tensor). A shape whose element count overflows gets empty data, which the
+/// core rejects with `SHAPE_MISMATCH`.
 ///
 /// # Safety
-/// `ptr` must be 0 or point to `len` initialised, aligned `T`s that stay valid and are not
-/// written through another slice while the returned one lives (TypeScript layer contract:
-/// pointers come from [`alloc`] with room for `len` elements).
-pub(crate) unsafe fn opt_slice<'a, T>(ptr: usize, len: usize) -> Option<&'a [T]> {
-    (ptr != 0).then(|| std::slice::from_raw_parts(ptr as *const T, len))
+/// `desc` is 0 or points to such a descriptor, and its data address to as many initialised,
+/// aligned `T`s as the shape has elements, valid and not written elsewhere while the
+/// returned tensor lives.
+pub(crate) unsafe fn tensor<'a, T>(desc: usize) -> Option<Tensor<'a, T>> {
+    if desc == 0 {
+        return None;
+    }
+    let words = desc as *const usize;
+    let (ptr, rank) = (*words, *words.add(1));
+    let shape = std::slice::from_raw_parts(words.add(2), rank);
+    let len = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).unwrap_or(0);
+    let data = if ptr == 0 || len == 0 { &[] } else { std::slice::from_raw_parts(ptr as *const T, len) };
+    Some(Tensor::new(data, shape))
 }
 
-/// A mutable slice at `ptr` (None for a null pointer).
+/// A tensor that must be present ([`tensor`] of a descriptor the TypeScript layer always writes).
 ///
 /// # Safety
-/// As [`opt_slice`], and no other slice may alias it.
-pub(crate) unsafe fn opt_slice_mut<'a, T>(ptr: usize, len: usize) -> Option<&'a mut [T]> {
-    (ptr != 0).then(|| std::slice::from_raw_parts_mut(ptr as *mut T, len))
+/// As [`tensor`].
+pub(crate) unsafe fn required<'a, T>(desc: usize) -> Tensor<'a, T> {
+    tensor(desc).unwrap_or(Tensor::new(&[], &[0]))
 }
 
-/// A read-only slice that must be present (an empty slice for a null pointer of length 0).
+/// The element count of the tensor described at `desc` (0 for none).
 ///
 /// # Safety
-/// As [`opt_slice`].
-pub(crate) unsafe fn slice<'a, T>(ptr: usize, len: usize) -> &'a [T] {
-    opt_slice(ptr, len).unwrap_or(&[])
+/// As [`tensor`].
+pub(crate) unsafe fn len_of(desc: usize) -> usize {
+    tensor::<u8>(desc).map_or(0, |t| t.len())
 }
 
-/// The output slots of a loss call, from pointers: `out` receives the unreduced loss
-/// (`out_len` elements), `grad_output` is read with the same length, and `grads` are
+/// The output slots of a loss call: `out` describes the unreduced-loss buffer (0 unless
+/// the reduction is 'none'), `grad_output` the upstream gradient, and `grads` are
 /// (address, length) pairs in the core function's gradient order.
 ///
 /// # Safety
-/// Pointers are 0 or valid for their lengths (see [`opt_slice`]), and distinct.
-pub(crate) unsafe fn outs<'a, T: losskit_core::Real>(
-    out: usize,
-    out_len: usize,
-    grad_output: usize,
-    grads: [(usize, usize); 3],
-) -> losskit_core::Out<'a, T> {
-    losskit_core::Out {
-        // A zero-length buffer has address 0, which elsewhere means "absent": an empty
-        // unreduced output is still an output.
-        loss: if out_len == 0 { Some(&mut []) } else { opt_slice_mut(out, out_len) },
-        grad_output: opt_slice(grad_output, out_len),
-        grads: grads.map(|(p, len)| opt_slice_mut(p, len)),
+/// Descriptors as in [`tensor`]; gradient addresses are 0 or valid for their lengths;
+/// no two slots overlap.
+pub(crate) unsafe fn outs<'a, T: Real>(out: usize, grad_output: usize, grads: &[(usize, usize)]) -> Out<'a, T> {
+    let mut slots: [Option<&'a mut [T]>; 3] = [None, None, None];
+    for (slot, &(ptr, len)) in slots.iter_mut().zip(grads) {
+        *slot = (ptr != 0).then(|| std::slice::from_raw_parts_mut(ptr as *mut T, len));
+    }
+    Out {
+        // An empty unreduced output is still an output: its data address is 0.
+        loss: tensor::<T>(out).map(|t| if t.is_empty() { &mut [][..] } else { std::slice::from_raw_parts_mut(t.data.as_ptr() as *mut T, t.len()) }),
+        grad_output: tensor(grad_output),
+        grads: slots,
     }
 }

@@ -2,7 +2,7 @@
 //! same files vitest reads) and comparing with tolerances.
 #![allow(dead_code)]
 
-use losskit_core::Real;
+use losskit_core::{Real, Reduction};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -21,6 +21,17 @@ impl Tensor {
     }
     pub fn cast<T: Real>(&self) -> Vec<T> {
         self.data.iter().map(|&x| T::from_f64(x)).collect()
+    }
+}
+
+/// A fixture's reduction (PyTorch's name).
+pub fn reduction(name: &str) -> Reduction {
+    match name {
+        "none" => Reduction::None,
+        "mean" => Reduction::Mean,
+        "sum" => Reduction::Sum,
+        "batchmean" => Reduction::BatchMean,
+        other => panic!("unknown reduction {other}"),
     }
 }
 
@@ -46,7 +57,7 @@ pub fn fixture_cases(family: &str) -> Vec<Value> {
     json["cases"].as_array().expect("cases").clone()
 }
 
-/// Relative tolerance per dtype: API.md's accuracy promise.
+/// Relative tolerance per dtype: the accuracy promise of docs/API.md.
 pub fn rtol(dtype: &str) -> f64 {
     if dtype == "float32" {
         1e-5

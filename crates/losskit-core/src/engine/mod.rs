@@ -1,0 +1,154 @@
+//! The engine: the one driver every loss runs on, and its shapes of work.
+//!
+//! A loss supplies only its math, as a kernel over one [`Lane`] (a SIMD vector or a
+//! scalar); the engine owns everything else, once:
+//! - [`drive`]: the loop. The SIMD lane runs over the body, the scalar lane over the tail,
+//!   and each block of [`BLOCK`] lanes is summed in the element type, then moved to the f64
+//!   compensated [`Sum`] (which bounds the f32 rounding of each block).
+//! - the scalar-twin switch ([`force_scalar_kernels`]): every item runs on the scalar lane,
+//!   the same kernel source, so tests can compare SIMD against scalar.
+//! - [`Out`]: where the unreduced loss and the gradients go; [`Reducer`](crate::Reducer)
+//!   decides what the reduction divides by.
+//!
+//! Shapes of work (one module each; each `run` owns its preamble: shape checks, outputs,
+//! targets):
+//! - [`pointwise`]: ℓ(x, y, p) element by element (regression, BCE, KL, sigmoid focal);
+//! - [`rows`]: a row of C classes at stride `inner` per item, softmax-like (cross-entropy,
+//!   NLL, focal);
+//! - [`along`]: a reduction along the contiguous last axis of (N, D), vectorized along D
+//!   (embedding distances; per-(n, c) spatial sums for Dice are the same shape).
+//!
+//! A dynamic programme (CTC's forward–backward) becomes one more module, `scan`, with
+//! the same [`Out`] and [`Reducer`](crate::Reducer); global statistics (Dice's sums
+//! ahead of its gradient) are two passes of [`along`].
+
+pub(crate) mod along;
+pub(crate) mod pointwise;
+pub(crate) mod rows;
+
+use crate::error::{ErrorCode, LossError, Result};
+use crate::real::{Lane, Real};
+use crate::reduce::Sum;
+use crate::shape::{fmt_shape, Tensor};
+use std::cell::Cell;
+
+/// Lanes summed in the element type before moving to the f64 compensated sum.
+pub(crate) const BLOCK: usize = 16;
+
+thread_local! {
+    static SCALAR_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Routes every kernel on this thread through its scalar twin instead of SIMD (for tests
+/// and benchmarks that compare the two). Per thread, so parallel tests do not interfere.
+pub fn force_scalar_kernels(on: bool) {
+    SCALAR_ONLY.with(|c| c.set(on));
+}
+
+/// How many of `count` items the SIMD lane of `T` takes: all whole vectors, or none when
+/// the scalar twin is forced. The rest is the scalar tail.
+#[inline]
+pub(crate) fn simd_body<T: Real>(count: usize) -> usize {
+    if SCALAR_ONLY.with(Cell::get) {
+        0
+    } else {
+        count - count % <T::Vector as Lane>::WIDTH
+    }
+}
+
+/// Work on `L::WIDTH` consecutive items starting at `i`, returning their losses.
+pub(crate) trait Step<T: Real> {
+    fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L;
+}
+
+/// Runs `k` over items `0..count` (SIMD body, scalar tail) and returns the accurate sum of
+/// every item's loss.
+#[inline(always)]
+pub(crate) fn drive<T: Real, K: Step<T>>(k: &mut K, count: usize) -> f64 {
+    let mut total = Sum::default();
+    let body = simd_body::<T>(count);
+    blocks::<T::Vector, K>(k, 0, body, &mut total);
+    blocks::<T, K>(k, body, count, &mut total);
+    total.value()
+}
+
+#[inline(always)]
+fn blocks<L: Lane, K: Step<L::Elem>>(k: &mut K, start: usize, end: usize, total: &mut Sum) {
+    let mut i = start;
+    while i < end {
+        let stop = (i + BLOCK * L::WIDTH).min(end);
+        let mut acc = L::zero();
+        while i < stop {
+            acc = acc + k.step::<L>(i);
+            i += L::WIDTH;
+        }
+        total.add(acc.sum_f64());
+    }
+}
+
+/// Where a loss call writes its results. Slices are row-major.
+pub struct Out<'a, T> {
+    /// The unreduced loss, in the loss's output shape; required for 'none'.
+    pub loss: Option<&'a mut [T]>,
+    /// Upstream gradient ∂L/∂loss in the output shape, used with 'none' (ones when
+    /// absent); ignored by the other reductions.
+    pub grad_output: Option<Tensor<'a, T>>,
+    /// Gradients of the (reduced) loss w.r.t. the differentiable arguments, in the order
+    /// of the function's signature (e.g. `input`, `target`, `var`), each of its argument's
+    /// length. A slot left `None` is not computed.
+    pub grads: [Option<&'a mut [T]>; 3],
+}
+
+impl<T> Default for Out<'_, T> {
+    fn default() -> Self {
+        Out { loss: None, grad_output: None, grads: [None, None, None] }
+    }
+}
+
+impl<'a, T: Real> Out<'a, T> {
+    /// Only the reduced value, no gradients.
+    pub fn value() -> Self {
+        Self::default()
+    }
+    /// Checks the slots: for 'none' the unreduced output (of `out_shape`) must be given and
+    /// `grad_output` have that shape; each gradient the length of its argument
+    /// (`args[k]` = name and length of gradient slot k).
+    pub(crate) fn check(&self, func: &'static str, none: bool, out_shape: &[usize], args: &[(&'static str, usize)]) -> Result<()> {
+        if none {
+            let want: usize = out_shape.iter().product();
+            match &self.loss {
+                Some(l) if l.len() == want => {}
+                Some(l) => {
+                    return Err(LossError::new(
+                        ErrorCode::ShapeMismatch,
+                        func,
+                        Some("output"),
+                        format!("has {} elements but the unreduced loss has shape {}", l.len(), fmt_shape(out_shape)),
+                    ))
+                }
+                None => return Err(LossError::new(ErrorCode::InvalidOption, func, Some("reduction"), "'none' needs an output buffer")),
+            }
+            if let Some(g) = &self.grad_output {
+                g.check(func, "grad_output")?;
+                g.check_same_shape(func, "grad_output", out_shape, "the unreduced loss")?;
+            }
+        }
+        for (k, slot) in self.grads.iter().enumerate() {
+            match (slot, args.get(k)) {
+                (Some(g), Some(&(name, len))) if g.len() != len => {
+                    return Err(LossError::new(
+                        ErrorCode::ShapeMismatch,
+                        func,
+                        Some(name),
+                        format!("gradient buffer has {} elements but the argument has {len}", g.len()),
+                    ))
+                }
+                (Some(_), None) => {
+                    return Err(LossError::new(ErrorCode::InvalidOption, func, None, format!("has no differentiable argument number {k}")))
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}

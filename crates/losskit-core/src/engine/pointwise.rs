@@ -1,0 +1,122 @@
+//! Element-wise losses: ℓ(x, y, p) for every element, in one fused pass.
+//!
+//! A loss supplies ℓ and its partial derivatives for one [`Lane`]; [`run`] does the rest:
+//! shape checks, optional element weights, the unreduced output, the reduction, and the
+//! gradients scaled by the reduction (or by the upstream `grad_output` for 'none').
+
+use super::{drive, Out, Step};
+use crate::error::{ErrorCode, LossError, Result};
+use crate::real::{Lane, Real};
+use crate::reduce::{Reducer, Sum};
+use crate::shape::Tensor;
+
+/// An element-wise loss: ℓ and its partials for one lane of elements.
+pub(crate) trait Pointwise<T: Real> {
+    /// `[ℓ, ∂ℓ/∂x, ∂ℓ/∂y, ∂ℓ/∂p]` for inputs `x`, targets `y` and the loss's per-element
+    /// parameter `p` (zero when the loss has none).
+    fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, p: L) -> [L; 4];
+}
+
+/// What 'mean' divides by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum MeanOver {
+    /// The number of elements (PyTorch's default, and Huber even with weights).
+    Count,
+    /// The sum of the element weights when weights are given (PyTorch's L1 and MSE).
+    WeightSum,
+}
+
+/// The arguments of an element-wise loss.
+pub(crate) struct Args<'a, T> {
+    pub input: Tensor<'a, T>,
+    pub target: Tensor<'a, T>,
+    /// A per-element parameter of the loss (Gaussian NLL's variance, BCE's pos_weight),
+    /// already expanded to the input's length; differentiable as gradient slot 2.
+    pub param: Option<&'a [T]>,
+    /// Element weights (PyTorch's `weight=`), already expanded to the input's length.
+    pub weight: Option<&'a [T]>,
+}
+
+struct Pass<'s, T, P, const GRAD: bool> {
+    loss: &'s P,
+    args: &'s Args<'s, T>,
+    unreduced: Option<&'s mut [T]>,
+    grad_output: Option<&'s [T]>,
+    scale: T,
+    grads: [Option<&'s mut [T]>; 3],
+}
+
+impl<T: Real, P: Pointwise<T>, const GRAD: bool> Step<T> for Pass<'_, T, P, GRAD> {
+    #[inline(always)]
+    fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L {
+        let a = self.args;
+        let p = match a.param {
+            Some(v) => L::load(&v[i..]),
+            None => L::zero(),
+        };
+        let [mut l, mut dx, mut dy, mut dp] = self.loss.eval(L::load(&a.input.data[i..]), L::load(&a.target.data[i..]), p);
+        if let Some(w) = a.weight {
+            let w = L::load(&w[i..]);
+            l = l * w;
+            if GRAD {
+                dx = dx * w;
+                dy = dy * w;
+                dp = dp * w;
+            }
+        }
+        if let Some(out) = self.unreduced.as_deref_mut() {
+            l.store(&mut out[i..]);
+        }
+        if GRAD {
+            let g = match self.grad_output {
+                Some(g) => L::load(&g[i..]),
+                None => L::splat(self.scale),
+            };
+            for (slot, d) in self.grads.iter_mut().zip([dx, dy, dp]) {
+                if let Some(s) = slot.as_deref_mut() {
+                    (d * g).store(&mut s[i..]);
+                }
+            }
+        }
+        l
+    }
+}
+
+/// Runs an element-wise loss: checks shapes and outputs, then one fused pass. Returns the
+/// reduced loss (zero for 'none', whose values go to `out.loss`).
+pub(crate) fn run<T: Real, P: Pointwise<T>>(
+    func: &'static str,
+    loss: &P,
+    args: &Args<'_, T>,
+    reducer: Reducer,
+    mean_over: MeanOver,
+    out: Out<'_, T>,
+) -> Result<T> {
+    args.input.check(func, "input")?;
+    args.target.check(func, "target")?;
+    args.target.check_same_shape(func, "target", args.input.shape(), "input")?;
+    let n = args.input.len();
+    let shape = args.input.shape();
+    for (name, extra) in [("weight", args.weight), ("param", args.param)] {
+        if let Some(e) = extra.filter(|e| e.len() != n) {
+            return Err(LossError::new(ErrorCode::ShapeMismatch, func, Some(name), format!("has {} elements but input has {n}", e.len())));
+        }
+    }
+    out.check(func, reducer.is_none(), shape, &[("input", n), ("target", n), ("param", args.param.map_or(0, <[T]>::len))])?;
+    let reducer = match (mean_over, args.weight) {
+        (MeanOver::WeightSum, Some(w)) => reducer.mean_over(Sum::of(w)),
+        _ => reducer.mean_over(n as f64),
+    };
+    let Out { loss: unreduced, grad_output, grads } = out;
+    let none = reducer.is_none();
+    let want_grads = grads.iter().any(Option::is_some);
+    let unreduced = if none { unreduced } else { None };
+    let grad_output = if none { grad_output.map(|g| g.data) } else { None };
+    let scale = reducer.grad_scale();
+    let total = if want_grads {
+        drive(&mut Pass::<T, P, true> { loss, args, unreduced, grad_output, scale, grads }, n)
+    } else {
+        drive(&mut Pass::<T, P, false> { loss, args, unreduced, grad_output, scale, grads }, n)
+    };
+    Ok(reducer.finish(total))
+}

@@ -1,0 +1,733 @@
+//! Classification losses: cross-entropy, NLL, categorical cross-entropy, binary
+//! cross-entropy (on probabilities and on logits), KL divergence, sigmoid focal and
+//! softmax focal loss.
+//!
+//! | function | ℓ per row / element | PyTorch |
+//! |---|---|---|
+//! | [`cross_entropy`] | −w_y log softmax(x)_y, or −Σ_c w_c y_c log softmax(x)_c; label smoothing | `F.cross_entropy` |
+//! | [`nll_loss`] | −w_y x_y | `F.nll_loss` |
+//! | [`categorical_cross_entropy`] | −Σ_c t_c max(ln p_c, −100) | (Keras-style, on probabilities) |
+//! | [`focal_loss`] | −α_y (1 − p_y)^γ ln p_y, p = softmax(x) | (multi-class focal) |
+//! | [`binary_cross_entropy`] | −w[y max(ln p, −100) + (1 − y) max(ln(1 − p), −100)] | `F.binary_cross_entropy` |
+//! | [`binary_cross_entropy_with_logits`] | (1 − y)x + (1 + (pw − 1)y) softplus(−x) | `F.binary_cross_entropy_with_logits` |
+//! | [`kl_div`] | y(ln y − x), or eʸ(y − x) with `log_target` | `F.kl_div` |
+//! | [`sigmoid_focal_loss`] | α_t (1 − p_t)^γ BCEwithLogits(x, y) | `torchvision.ops.sigmoid_focal_loss` |
+//!
+//! The losses over classes take an input of shape (C), (N, C) or (N, C, d1, …) — classes
+//! in dim 1 (dim 0 for a 1-D input) — and run on the rows engine: max, then Σexp
+//! (compensated) over the classes in [`log_sum_exp`], then the loss and the gradient
+//! (softmax − target distribution, scaled) in the same call. The element-wise losses run
+//! on the pointwise engine. Gradient slots: `input` (`grads[0]`) and, where the target is
+//! a float tensor, `target` (`grads[1]`).
+
+use std::borrow::Cow;
+
+use crate::engine::pointwise::{self, Args, MeanOver, Pointwise};
+use crate::engine::rows::{self, check_per_class, Classes, LaneSum, RowKernel, Rows, Tile};
+use crate::engine::Out;
+use crate::error::{check_option, ErrorCode, LossError, Result};
+use crate::real::{Lane, Real};
+use crate::reduce::{Reducer, Reduction, Sum};
+use crate::shape::{broadcast_map, expand, Tensor};
+
+/// The target of a loss over classes.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a, T> {
+    /// One class index per row, of the unreduced output's shape: () for a (C) input, (N)
+    /// or (N, d1, …) (PyTorch's int64 target, as i32).
+    Index(Tensor<'a, i32>),
+    /// Class probabilities, the input's shape (differentiable: `grads[1]`).
+    Prob(Tensor<'a, T>),
+}
+
+/// A tensor option broadcast (NumPy rules) to the input's shape, expanded (borrowed when
+/// the shapes are equal).
+fn broadcast_to<'a, T: Real>(func: &'static str, arg: &'static str, t: Option<Tensor<'a, T>>, full: &[usize]) -> Result<Option<Cow<'a, [T]>>> {
+    let Some(t) = t else { return Ok(None) };
+    t.check(func, arg)?;
+    if t.shape() == full {
+        return Ok(Some(Cow::Borrowed(t.data)));
+    }
+    let map = broadcast_map(func, arg, full, t.shape())?;
+    Ok(Some(Cow::Owned(expand(t.data, &map))))
+}
+
+// ------------------------------------------------------------------ softmax row kernels
+
+/// The first two passes over a tile's classes, shared by every softmax kernel: the row
+/// maximum m (NaN is left to Σexp to propagate), then s = Σ_c e^{x_c − m} (compensated),
+/// writing each e^{x_c − m} into `keep` (the input gradient, turned into the softmax by
+/// the gradient pass) and showing each shifted logit x_c − m to `each`. Returns (m, s).
+#[inline(always)]
+fn log_sum_exp<L: Lane>(t: &Tile<L>, x: &[L::Elem], classes: usize, mut keep: Option<&mut [L::Elem]>, mut each: impl FnMut(usize, L)) -> (L, L) {
+    let mut m = L::splat(L::Elem::from_f64(f64::NEG_INFINITY));
+    for c in 0..classes {
+        let v = t.load(x, c);
+        m = L::select(v.gt_mask(m), v, m);
+    }
+    let mut s = LaneSum::<L>::new();
+    for c in 0..classes {
+        let d = t.load(x, c) - m;
+        let e = d.exp();
+        s.add(e);
+        if let Some(k) = keep.as_deref_mut() {
+            t.store(e, k, c);
+        }
+        each(c, d);
+    }
+    (m, s.value())
+}
+
+/// Cross-entropy against class indices, with weights, ignored rows and label smoothing ε:
+/// ℓ = (1 − ε)·(−w_y log p_y) + (ε/C)·Σ_c −w_c log p_c.
+struct SoftmaxIndex<'a, T> {
+    x: &'a [T],
+    c: usize,
+    classes: Classes<'a>,
+    weight: Option<&'a [T]>,
+    eps: T,
+    eps_c: T,
+    /// Σ_c w_c (C without weights).
+    w_sum: T,
+    gx: Option<&'a mut [T]>,
+}
+
+impl<T: Real> RowKernel<T> for SoftmaxIndex<'_, T> {
+    #[inline(always)]
+    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
+        let (x, weight) = (self.x, self.weight);
+        let smoothing = self.eps > T::ZERO;
+        let mut a1 = LaneSum::<L>::new();
+        let keep = if GRAD { self.gx.as_deref_mut() } else { None };
+        let (m, s) = log_sum_exp(t, x, self.c, keep, |c, d| {
+            if smoothing {
+                a1.add(weight.map_or(d, |w| L::splat(w[c]) * d));
+            }
+        });
+        let ls = s.ln();
+        let p = t.pick(&self.classes);
+        let wy = p.weight(weight);
+        let nll = -(wy * ((p.gather(t, x) - m) - ls));
+        let (rest, eps_c) = (L::splat(T::ONE - self.eps), L::splat(self.eps_c));
+        let mut loss = nll;
+        if smoothing {
+            // −Σ_c w_c log p_c = W·ln s − Σ_c w_c (x_c − m)
+            loss = rest * nll + eps_c * (L::splat(self.w_sum) * ls - a1.value());
+        }
+        if GRAD {
+            if let Some(gx) = self.gx.as_deref_mut() {
+                // The upstream gradient of log p_c is G_c = −g(1 − ε)w_y[c = y] − g(ε/C)w_c;
+                // the log-softmax backward gives G_c − p_c·Σ_k G_k (PyTorch's order, so a
+                // single class gives exactly 0).
+                let g = L::select(p.keep, g, L::zero());
+                let gt = -(g * rest * wy);
+                let gs = -(g * eps_c);
+                let total = if smoothing { gt + gs * L::splat(self.w_sum) } else { gt };
+                for c in 0..self.c {
+                    let prob = t.load(gx, c) / s;
+                    let mut v = L::select(p.is(c), gt, L::zero());
+                    if smoothing {
+                        v = v + weight.map_or(gs, |w| gs * L::splat(w[c]));
+                    }
+                    t.store(v - prob * total, gx, c);
+                }
+            }
+        }
+        L::select(p.keep, loss, L::zero())
+    }
+}
+
+/// Cross-entropy against probabilities y, smoothed to y(1 − ε) + ε/C, with class weights:
+/// ℓ = −Σ_c w_c y_c log p_c.
+struct SoftmaxProb<'a, T> {
+    x: &'a [T],
+    c: usize,
+    target: &'a [T],
+    weight: Option<&'a [T]>,
+    /// 1 − ε (1 without smoothing).
+    keep: T,
+    /// ε/C (0 without smoothing).
+    eps_c: T,
+    gx: Option<&'a mut [T]>,
+    gy: Option<&'a mut [T]>,
+}
+
+impl<T: Real> RowKernel<T> for SoftmaxProb<'_, T> {
+    #[inline(always)]
+    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
+        let (x, target, weight) = (self.x, self.target, self.weight);
+        let (keep, eps_c) = (L::splat(self.keep), L::splat(self.eps_c));
+        let smoothed = |c: usize| {
+            let y = t.load(target, c) * keep + eps_c;
+            weight.map_or(y, |w| L::splat(w[c]) * y)
+        };
+        let (mut a1, mut a2) = (LaneSum::<L>::new(), LaneSum::<L>::new());
+        let gx_keep = if GRAD { self.gx.as_deref_mut() } else { None };
+        let (m, s) = log_sum_exp(t, x, self.c, gx_keep, |c, d| {
+            let wy = smoothed(c);
+            a1.add(wy);
+            a2.add(wy * d);
+        });
+        let ls = s.ln();
+        let swy = a1.value();
+        let loss = swy * ls - a2.value();
+        if GRAD {
+            if let Some(gx) = self.gx.as_deref_mut() {
+                let total = g * swy;
+                for c in 0..self.c {
+                    let prob = t.load(gx, c) / s;
+                    t.store(prob * total - g * smoothed(c), gx, c);
+                }
+            }
+            if let Some(gy) = self.gy.as_deref_mut() {
+                // ∂/∂y_c = −(1 − ε) w_c log p_c
+                let f = -(g * keep);
+                for c in 0..self.c {
+                    let logp = (t.load(x, c) - m) - ls;
+                    let f = weight.map_or(f, |w| f * L::splat(w[c]));
+                    t.store(f * logp, gy, c);
+                }
+            }
+        }
+        loss
+    }
+}
+
+/// Multi-class focal loss ℓ = −α_y (1 − p_y)^γ ln p_y with p = softmax(x).
+struct SoftmaxFocal<'a, T> {
+    x: &'a [T],
+    c: usize,
+    classes: Classes<'a>,
+    gamma: T,
+    alpha: Option<&'a [T]>,
+    gx: Option<&'a mut [T]>,
+}
+
+impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
+    #[inline(always)]
+    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
+        let x = self.x;
+        let keep = if GRAD { self.gx.as_deref_mut() } else { None };
+        let (m, s) = log_sum_exp(t, x, self.c, keep, |_, _| {});
+        let ls = s.ln();
+        let p = t.pick(&self.classes);
+        let a = p.weight(self.alpha);
+        let lp = (p.gather(t, x) - m) - ls;
+        let pt = lp.exp();
+        let q = L::one() - pt;
+        let gamma = L::splat(self.gamma);
+        let mq = q.powf(gamma);
+        let loss = -(a * mq * lp);
+        if GRAD {
+            if let Some(gx) = self.gx.as_deref_mut() {
+                // dℓ/d ln p_y = −α[(1 − p)^γ − γ p ln p (1 − p)^{γ−1}]; d ln p_y/dx_c = δ − p_c.
+                // At p_y = 1 the second term's limit is 0 (ln p ~ −q), also for γ < 1.
+                let slope = if self.gamma == T::ZERO {
+                    L::zero()
+                } else {
+                    L::select(q.eq_mask(L::zero()), L::zero(), gamma * pt * lp * q.powf(gamma - L::one()))
+                };
+                let d = g * -(a * (mq - slope));
+                for c in 0..self.c {
+                    let prob = t.load(gx, c) / s;
+                    let v = L::select(p.is(c), d - d * prob, -(d * prob));
+                    t.store(v, gx, c);
+                }
+            }
+        }
+        loss
+    }
+}
+
+// ------------------------------------------------------------------ NLL and categorical kernels
+
+/// −w_y x_y per row; the gradient is −w_y·g at the target entry, 0 elsewhere.
+struct Nll<'a, T> {
+    x: &'a [T],
+    classes: Classes<'a>,
+    weight: Option<&'a [T]>,
+    gx: Option<&'a mut [T]>,
+}
+
+impl<T: Real> RowKernel<T> for Nll<'_, T> {
+    #[inline(always)]
+    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
+        let p = t.pick(&self.classes);
+        let wy = p.weight(self.weight);
+        if GRAD {
+            if let Some(gx) = self.gx.as_deref_mut() {
+                let v = (-(wy * g)).to_lanes();
+                for k in 0..L::WIDTH {
+                    if p.kept.as_ref()[k] == 1 {
+                        gx[t.offs.as_ref()[k] + p.at.as_ref()[k] * t.inner] = v.as_ref()[k];
+                    }
+                }
+            }
+        }
+        L::select(p.keep, -(wy * p.gather(t, self.x)), L::zero())
+    }
+}
+
+/// −Σ_c t_c max(ln p_c, −100) per row (t one-hot for class indices).
+struct Categorical<'a, T> {
+    x: &'a [T],
+    c: usize,
+    /// Class indices, or `None` for the probabilities in `prob`.
+    classes: Option<Classes<'a>>,
+    prob: &'a [T],
+    gx: Option<&'a mut [T]>,
+    gy: Option<&'a mut [T]>,
+}
+
+impl<T: Real> RowKernel<T> for Categorical<'_, T> {
+    #[inline(always)]
+    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
+        let floor = L::splat(T::from_f64(-100.0));
+        let picked = self.classes.as_ref().map(|classes| t.pick(classes));
+        let mut sum = LaneSum::<L>::new();
+        for c in 0..self.c {
+            let p = t.load(self.x, c);
+            let lp = p.ln();
+            let clamped = lp.max_nan(floor);
+            let y = match &picked {
+                Some(pk) => L::select(pk.is(c), L::one(), L::zero()),
+                None => t.load(self.prob, c),
+            };
+            sum.add(y * clamped);
+            if GRAD {
+                if let Some(gx) = self.gx.as_deref_mut() {
+                    // The clamp passes no gradient below −100 (PyTorch's clamp_min backward).
+                    t.store(L::select(lp.ge_mask(floor), -(g * y / p), L::zero()), gx, c);
+                }
+                if let Some(gy) = self.gy.as_deref_mut() {
+                    t.store(-(g * clamped), gy, c);
+                }
+            }
+        }
+        -sum.value()
+    }
+}
+
+// ------------------------------------------------------------------ losses over classes
+
+/// Options of [`cross_entropy`].
+#[derive(Debug, Clone, Copy)]
+pub struct CrossEntropyOptions<'a, T> {
+    /// Class weights, shape (C).
+    pub weight: Option<Tensor<'a, T>>,
+    /// Index targets equal to this contribute no loss and no gradient; must be negative
+    /// with probability targets. Default −100.
+    pub ignore_index: i64,
+    /// Label smoothing ε ∈ [0, 1]. Default 0.
+    pub label_smoothing: f64,
+    /// Default 'mean'.
+    pub reduction: Reduction,
+}
+impl<T> Default for CrossEntropyOptions<'_, T> {
+    fn default() -> Self {
+        CrossEntropyOptions { weight: None, ignore_index: -100, label_smoothing: 0.0, reduction: Reduction::Mean }
+    }
+}
+
+/// Cross-entropy between logits and a target (`F.cross_entropy`).
+///
+/// `input` is (C), (N, C) or (N, C, d1, …), classes in dim 1 (dim 0 for (C)). With
+/// [`Target::Index`] ('ignore_index' rows contribute 0 and no gradient) 'mean' divides by
+/// Σ weight[target] over the kept rows (their count without `weight`), NaN when nothing
+/// is kept; label smoothing ε gives (1 − ε)·NLL + (ε/C)·Σ_c −w_c log p_c with the same
+/// denominator. With [`Target::Prob`] (smoothed to y(1 − ε) + ε/C) ℓ = −Σ_c w_c y_c log p_c
+/// and 'mean' divides by the number of rows. Gradients: input, and target (probabilities).
+pub fn cross_entropy<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &CrossEntropyOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "cross_entropy";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    let eps = opts.label_smoothing;
+    check_option((0.0..=1.0).contains(&eps), F, "label_smoothing", || format!("must be between 0.0 and 1.0 but is {eps}"))?;
+    let (rows, out_shape) = Rows::of(F, &input)?;
+    check_per_class(F, "weight", opts.weight, &rows)?;
+    let weight = opts.weight.map(|w| w.data);
+    let eps_c = T::from_f64(eps / rows.c as f64);
+    let none = reducer.is_none();
+    match target {
+        Target::Index(t) => {
+            let classes = Classes::check(F, t, &rows, &out_shape, Some(opts.ignore_index), weight)?;
+            out.check(F, none, &out_shape, &[("input", input.len())])?;
+            let reducer = reducer.mean_over(classes.kept_weight);
+            let w_sum = T::from_f64(weight.map_or(rows.c as f64, Sum::of));
+            let Out { loss, grad_output, grads: [gx, ..] } = out;
+            let grad = gx.is_some();
+            let mut k = SoftmaxIndex { x: input.data, c: rows.c, classes, weight, eps: T::from_f64(eps), eps_c, w_sum, gx };
+            Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+        }
+        Target::Prob(y) => {
+            let ignore = opts.ignore_index;
+            check_option(ignore < 0, F, "ignore_index", || format!("is not supported for probability (floating point) targets; it is {ignore}"))?;
+            y.check(F, "target")?;
+            y.check_same_shape(F, "target", input.shape(), "input")?;
+            out.check(F, none, &out_shape, &[("input", input.len()), ("target", y.len())])?;
+            let reducer = reducer.mean_over(rows.count as f64);
+            let (keep, eps_c) = if eps > 0.0 { (T::from_f64(1.0 - eps), eps_c) } else { (T::ONE, T::ZERO) };
+            let Out { loss, grad_output, grads: [gx, gy, _] } = out;
+            let grad = gx.is_some() || gy.is_some();
+            let mut k = SoftmaxProb { x: input.data, c: rows.c, target: y.data, weight, keep, eps_c, gx, gy };
+            Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+        }
+    }
+}
+
+/// Options of [`nll_loss`].
+#[derive(Debug, Clone, Copy)]
+pub struct NllOptions<'a, T> {
+    /// Class weights, shape (C).
+    pub weight: Option<Tensor<'a, T>>,
+    /// Targets equal to this contribute no loss and no gradient. Default −100.
+    pub ignore_index: i64,
+    /// Default 'mean' (÷ Σ weight[target] of the kept rows).
+    pub reduction: Reduction,
+}
+impl<T> Default for NllOptions<'_, T> {
+    fn default() -> Self {
+        NllOptions { weight: None, ignore_index: -100, reduction: Reduction::Mean }
+    }
+}
+
+/// Negative log likelihood of log-probabilities (`F.nll_loss`): ℓ = −w_y·input[y]. Shapes,
+/// `weight`, `ignore_index` and 'mean' as [`cross_entropy`] with index targets.
+pub fn nll_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: &NllOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "nll_loss";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    let (rows, out_shape) = Rows::of(F, &input)?;
+    check_per_class(F, "weight", opts.weight, &rows)?;
+    let weight = opts.weight.map(|w| w.data);
+    let classes = Classes::check(F, target, &rows, &out_shape, Some(opts.ignore_index), weight)?;
+    out.check(F, reducer.is_none(), &out_shape, &[("input", input.len())])?;
+    let reducer = reducer.mean_over(classes.kept_weight);
+    let Out { loss, grad_output, grads: [mut gx, ..] } = out;
+    let grad = gx.is_some();
+    if let Some(g) = gx.as_deref_mut() {
+        g.fill(T::ZERO);
+    }
+    let mut k = Nll { x: input.data, classes, weight, gx };
+    Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+}
+
+/// Options of [`categorical_cross_entropy`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CategoricalOptions {
+    /// Default 'mean' (over rows).
+    pub reduction: Reduction,
+}
+
+/// Categorical cross-entropy of probabilities: ℓ = −Σ_c t_c·max(ln p_c, −100) per row
+/// (t one-hot for [`Target::Index`]); 'mean' divides by the number of rows. The input's
+/// gradient is −t_c/p_c where ln p_c ≥ −100 and 0 below the clamp; the target's is
+/// −max(ln p_c, −100). Shapes as [`cross_entropy`].
+pub fn categorical_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &CategoricalOptions, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "categorical_cross_entropy";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    let (rows, out_shape) = Rows::of(F, &input)?;
+    let (classes, prob): (_, &[T]) = match target {
+        Target::Index(t) => {
+            let classes = Classes::check::<T>(F, t, &rows, &out_shape, None, None)?;
+            out.check(F, reducer.is_none(), &out_shape, &[("input", input.len())])?;
+            (Some(classes), &[])
+        }
+        Target::Prob(y) => {
+            y.check(F, "target")?;
+            y.check_same_shape(F, "target", input.shape(), "input")?;
+            out.check(F, reducer.is_none(), &out_shape, &[("input", input.len()), ("target", y.len())])?;
+            (None, y.data)
+        }
+    };
+    let reducer = reducer.mean_over(rows.count as f64);
+    let Out { loss, grad_output, grads: [gx, gy, _] } = out;
+    let grad = gx.is_some() || gy.is_some();
+    let mut k = Categorical { x: input.data, c: rows.c, classes, prob, gx, gy };
+    Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+}
+
+/// Options of [`focal_loss`].
+#[derive(Debug, Clone, Copy)]
+pub struct FocalOptions<'a, T> {
+    /// Focusing parameter γ ≥ 0. Default 2.
+    pub gamma: f64,
+    /// Per-class weights α, shape (C). Default none (1).
+    pub alpha: Option<Tensor<'a, T>>,
+    /// Default 'mean' (over rows).
+    pub reduction: Reduction,
+}
+impl<T> Default for FocalOptions<'_, T> {
+    fn default() -> Self {
+        FocalOptions { gamma: 2.0, alpha: None, reduction: Reduction::Mean }
+    }
+}
+
+/// Multi-class focal loss on logits: ℓ = −α_y (1 − p_y)^γ ln p_y with p = softmax(input)
+/// over the classes; 'mean' divides by the number of rows. Shapes as [`cross_entropy`]
+/// with index targets. Gradient: input.
+pub fn focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: &FocalOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "focal_loss";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    let gamma = opts.gamma;
+    check_option(gamma >= 0.0 && gamma.is_finite(), F, "gamma", || format!("must be a finite number >= 0 but is {gamma}"))?;
+    let (rows, out_shape) = Rows::of(F, &input)?;
+    check_per_class(F, "alpha", opts.alpha, &rows)?;
+    let classes = Classes::check::<T>(F, target, &rows, &out_shape, None, None)?;
+    out.check(F, reducer.is_none(), &out_shape, &[("input", input.len())])?;
+    let reducer = reducer.mean_over(rows.count as f64);
+    let Out { loss, grad_output, grads: [gx, ..] } = out;
+    let grad = gx.is_some();
+    let mut k = SoftmaxFocal { x: input.data, c: rows.c, classes, gamma: T::from_f64(gamma), alpha: opts.alpha.map(|a| a.data), gx };
+    Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+}
+
+// ------------------------------------------------------------------ element-wise losses
+
+/// BCE on probabilities, PyTorch's kernel: ℓ = (y − 1)·max(ln(1 − p), −100) − y·max(ln p, −100);
+/// ∂p = (p − y)/max(p(1 − p), ε) with ε = 1e-12 rounded to f32 (as PyTorch); ∂y = −logit(p) = −ln(p/(1 − p)) (unclamped, as autograd).
+struct Bce;
+impl<T: Real> Pointwise<T> for Bce {
+    #[inline(always)]
+    fn eval<L: Lane<Elem = T>>(&self, p: L, y: L, _: L) -> [L; 4] {
+        let floor = L::splat(T::from_f64(-100.0));
+        let one = L::one();
+        let l = (y - one) * (-p).ln_1p().max_nan(floor) - y * p.ln().max_nan(floor);
+        // PyTorch's EPSILON is the float 1e-12, also in double kernels.
+        let dp = (p - y) / ((one - p) * p).max_nan(L::splat(T::from_f64(1e-12f32 as f64)));
+        let dy = -(p / (one - p)).ln();
+        [l, dp, dy, L::zero()]
+    }
+}
+
+/// BCE with logits, PyTorch's kernel: ℓ = (1 − y)x − lw·logσ(x), lw = 1 + (pw − 1)y;
+/// ∂x = (pw·y + 1 − y)σ(x) − pw·y; ∂y = logσ(−x) − pw·logσ(x) (−x without pos_weight).
+/// The per-element parameter is pos_weight (unused when `pos_weight` is false).
+struct BceLogits {
+    pos_weight: bool,
+}
+impl<T: Real> Pointwise<T> for BceLogits {
+    #[inline(always)]
+    fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, pw: L) -> [L; 4] {
+        let one = L::one();
+        let sp_neg = (-x).softplus(); // −logσ(x)
+        if self.pos_weight {
+            let lw = (pw - one) * y + one;
+            let t = pw * y;
+            let l = (one - y) * x + lw * sp_neg;
+            let dx = (t + one - y) * x.sigmoid() - t;
+            let dy = pw * sp_neg - x.softplus();
+            [l, dx, dy, L::zero()]
+        } else {
+            [(one - y) * x + sp_neg, x.sigmoid() - y, -x, L::zero()]
+        }
+    }
+}
+
+/// KL divergence, PyTorch's composite: ℓ = xlogy(y, y) − y·x, or eʸ(y − x) with `log_target`.
+/// Gradients as autograd gives them: ∂x = −y, ∂y = xlogy(y ≠ 0, y) + y/y − x (NaN at y = 0,
+/// from xlogy's y/y); with `log_target` ∂x = −eʸ, ∂y = eʸ(y − x) + eʸ.
+struct KlDiv {
+    log_target: bool,
+}
+impl<T: Real> Pointwise<T> for KlDiv {
+    // `y / y` is autograd's xlogy backward (1, or NaN at y = 0), not a typo.
+    #[allow(clippy::eq_op)]
+    #[inline(always)]
+    fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
+        if self.log_target {
+            let e = y.exp();
+            let l = e * (y - x);
+            [l, -e, l + e, L::zero()]
+        } else {
+            let z = L::zero();
+            let ly = y.ln();
+            let not_nan = y.eq_mask(y);
+            // xlogy(y, y): NaN for NaN y, 0 for y = 0, y·ln y otherwise.
+            let xlogy = L::select(y.eq_mask(z), L::select(not_nan, z, y), y * ly);
+            let l = xlogy - y * x;
+            let mask_log = L::select(y.eq_mask(z), L::select(not_nan, z, ly), ly);
+            [l, -y, mask_log + y / y - x, z]
+        }
+    }
+}
+
+/// torchvision's sigmoid focal loss: ce·(1 − p_t)^γ·α_t, ce = BCEwithLogits(x, y),
+/// p_t = p·y + (1 − p)(1 − y), α_t = α·y + (1 − α)(1 − y) (no α factor when α < 0).
+struct SigmoidFocal<T> {
+    alpha: T,
+    use_alpha: bool,
+    gamma: T,
+}
+impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
+    #[inline(always)]
+    fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
+        let one = L::one();
+        let p = x.sigmoid();
+        let ce = (one - y) * x + (-x).softplus();
+        let pt = p * y + (one - p) * (one - y);
+        let q = one - pt;
+        let gamma = L::splat(self.gamma);
+        let m = q.powf(gamma);
+        // d(q^γ)/dq = γ q^{γ−1} (0 for γ = 0, as PyTorch's pow backward).
+        let dm = if self.gamma == T::ZERO { L::zero() } else { gamma * q.powf(gamma - one) };
+        let two = L::splat(T::from_f64(2.0));
+        // dq/dx = −p(1 − p)(2y − 1); dq/dy = 1 − 2p; dce/dx = p − y; dce/dy = −x.
+        let dx0 = (p - y) * m - ce * dm * (p * (one - p) * (two * y - one));
+        let dy0 = -(x * m) + ce * dm * (one - two * p);
+        let l0 = ce * m;
+        if self.use_alpha {
+            let a = L::splat(self.alpha);
+            let at = a * y + (one - a) * (one - y);
+            [at * l0, at * dx0, at * dy0 + (two * a - one) * l0, L::zero()]
+        } else {
+            [l0, dx0, dy0, L::zero()]
+        }
+    }
+}
+
+/// Only the input and target gradient slots of an element-wise loss.
+fn two_grads<T>(out: Out<'_, T>) -> Out<'_, T> {
+    let Out { loss, grad_output, grads: [gx, gy, _] } = out;
+    Out { loss, grad_output, grads: [gx, gy, None] }
+}
+
+/// Options of [`binary_cross_entropy`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BceOptions<'a, T> {
+    /// Element weights, broadcast (NumPy rules) to the input's shape.
+    pub weight: Option<Tensor<'a, T>>,
+    /// Default 'mean' (÷ element count, also with weight).
+    pub reduction: Reduction,
+}
+
+/// Binary cross-entropy of probabilities (`F.binary_cross_entropy`):
+/// ℓ = −w[y·max(ln p, −100) + (1 − y)·max(ln(1 − p), −100)].
+///
+/// Every input must lie in [0, 1] (`INVALID_INPUT`, as PyTorch raises).
+/// ∂input = w(p − y)/max(p(1 − p), 1e-12); ∂target = −w·ln(p/(1 − p)) (autograd's).
+pub fn binary_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &BceOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "binary_cross_entropy";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    input.check(F, "input")?;
+    if let Some((i, v)) = input.data.iter().enumerate().find(|(_, &p)| !(p >= T::ZERO && p <= T::ONE)) {
+        return Err(LossError::new(
+            ErrorCode::InvalidInput,
+            F,
+            Some("input"),
+            format!("elements should all be between 0 and 1, but input[{i}] = {}", v.to_f64()),
+        ));
+    }
+    let w = broadcast_to(F, "weight", opts.weight, input.shape())?;
+    let args = Args { input, target, param: None, weight: w.as_deref() };
+    pointwise::run(F, &Bce, &args, reducer, MeanOver::Count, two_grads(out))
+}
+
+/// Options of [`binary_cross_entropy_with_logits`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BceWithLogitsOptions<'a, T> {
+    /// Element weights, broadcast to the input's shape.
+    pub weight: Option<Tensor<'a, T>>,
+    /// Weight of positive examples, broadcast to the input's shape (a (C) tensor applies
+    /// along the last dim).
+    pub pos_weight: Option<Tensor<'a, T>>,
+    /// Default 'mean' (÷ element count).
+    pub reduction: Reduction,
+}
+
+/// Binary cross-entropy on logits (`F.binary_cross_entropy_with_logits`), stable for any
+/// |x|: ℓ = w[(1 − y)x + (1 + (pw − 1)y)·softplus(−x)]. Gradients for input and target.
+pub fn binary_cross_entropy_with_logits<T: Real>(
+    input: Tensor<'_, T>,
+    target: Tensor<'_, T>,
+    opts: &BceWithLogitsOptions<'_, T>,
+    out: Out<'_, T>,
+) -> Result<T> {
+    const F: &str = "binary_cross_entropy_with_logits";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    input.check(F, "input")?;
+    let w = broadcast_to(F, "weight", opts.weight, input.shape())?;
+    let pw = broadcast_to(F, "pos_weight", opts.pos_weight, input.shape())?;
+    let loss = BceLogits { pos_weight: pw.is_some() };
+    let args = Args { input, target, param: pw.as_deref(), weight: w.as_deref() };
+    pointwise::run(F, &loss, &args, reducer, MeanOver::Count, two_grads(out))
+}
+
+/// Options of [`kl_div`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KlDivOptions {
+    /// The target is given as log-probabilities. Default false.
+    pub log_target: bool,
+    /// 'none', 'mean' (÷ element count, the default), 'sum', or 'batchmean' (÷ input.shape[0]).
+    pub reduction: Reduction,
+}
+
+/// Kullback–Leibler divergence (`F.kl_div`), input = log-probabilities: pointwise
+/// y(ln y − x) (0 where y = 0, NaN where y < 0), or eʸ(y − x) with `log_target`.
+/// 'batchmean' divides by `shape[0]` (the sum for a 0-dim input). Gradients: input −y
+/// (or −eʸ), target ln y + 1 − x (or eʸ(y − x + 1)), NaN at y = 0 as PyTorch's autograd.
+pub fn kl_div<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &KlDivOptions, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "kl_div";
+    let batch = input.shape().first().copied().unwrap_or(1);
+    let reducer = Reducer::new(F, opts.reduction, Some(batch))?;
+    let args = Args { input, target, param: None, weight: None };
+    pointwise::run(F, &KlDiv { log_target: opts.log_target }, &args, reducer, MeanOver::Count, two_grads(out))
+}
+
+/// Options of [`sigmoid_focal_loss`] (torchvision's defaults).
+#[derive(Debug, Clone, Copy)]
+pub struct SigmoidFocalOptions {
+    /// Weight of positives α ∈ [0, 1]; negative disables the α factor. Default 0.25.
+    pub alpha: f64,
+    /// Focusing parameter γ. Default 2.
+    pub gamma: f64,
+    /// Default 'none' (torchvision's).
+    pub reduction: Reduction,
+}
+impl Default for SigmoidFocalOptions {
+    fn default() -> Self {
+        SigmoidFocalOptions { alpha: 0.25, gamma: 2.0, reduction: Reduction::None }
+    }
+}
+
+/// torchvision's `sigmoid_focal_loss` on logits: BCEwithLogits(x, y)·(1 − p_t)^γ, times
+/// α·y + (1 − α)(1 − y) when α ≥ 0; 'mean' divides by the element count. Gradients for
+/// input and target.
+pub fn sigmoid_focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &SigmoidFocalOptions, out: Out<'_, T>) -> Result<T> {
+    const F: &str = "sigmoid_focal_loss";
+    let reducer = Reducer::new(F, opts.reduction, None)?;
+    let (alpha, gamma) = (opts.alpha, opts.gamma);
+    check_option(!alpha.is_nan(), F, "alpha", || "must be a number but is NaN".into())?;
+    check_option(!gamma.is_nan(), F, "gamma", || "must be a number but is NaN".into())?;
+    let loss = SigmoidFocal { alpha: T::from_f64(alpha), use_alpha: alpha >= 0.0, gamma: T::from_f64(gamma) };
+    let args = Args { input, target, param: None, weight: None };
+    pointwise::run(F, &loss, &args, reducer, MeanOver::Count, two_grads(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ce(x: &[f64], shape: &[usize], t: &[i32], t_shape: &[usize], eps: f64, reduction: Reduction) -> f64 {
+        let opts = CrossEntropyOptions { label_smoothing: eps, reduction, ..Default::default() };
+        cross_entropy(Tensor::new(x, shape), Target::Index(Tensor::new(t, t_shape)), &opts, Out::value()).unwrap()
+    }
+
+    #[test]
+    fn cross_entropy_basics() {
+        // log(e^1 + e^2 + e^3) − 3
+        let v = ce(&[1.0, 2.0, 3.0], &[3], &[2], &[], 0.0, Reduction::Mean);
+        let want = (1f64.exp() + 2f64.exp() + 3f64.exp()).ln() - 3.0;
+        assert!((v - want).abs() < 1e-15);
+        // all ignored → NaN (mean), 0 (sum)
+        assert!(ce(&[1.0, 2.0, 3.0, 4.0], &[2, 2], &[-100, -100], &[2], 0.0, Reduction::Mean).is_nan());
+        assert_eq!(ce(&[1.0, 2.0, 3.0, 4.0], &[2, 2], &[-100, -100], &[2], 0.0, Reduction::Sum), 0.0);
+        let x = Tensor::new(&[1.0, 2.0], &[1, 2]);
+        let e = cross_entropy(x, Target::Index(Tensor::flat(&[2])), &CrossEntropyOptions::default(), Out::value()).unwrap_err();
+        assert_eq!((e.code(), e.arg()), (ErrorCode::InvalidTarget, Some("target")));
+        let opts = CrossEntropyOptions { label_smoothing: 1.5, ..Default::default() };
+        let e = cross_entropy(x, Target::Index(Tensor::flat(&[1])), &opts, Out::value()).unwrap_err();
+        assert_eq!((e.code(), e.arg()), (ErrorCode::InvalidOption, Some("label_smoothing")));
+        // large logits stay finite
+        let v = ce(&[1e4, -1e4, 0.0], &[1, 3], &[1], &[1], 0.0, Reduction::Mean);
+        assert_eq!(v, 2e4);
+    }
+}
