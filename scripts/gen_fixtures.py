@@ -3,9 +3,11 @@
 
 Usage:
     pip install -r scripts/requirements-fixtures.txt     # torch (CPU is enough), numpy
-    python3 scripts/gen_fixtures.py [family ...]         # default: every family
+    python3 scripts/gen_fixtures.py [--out DIR] [family ...]   # default: every family
 
-Writes test/fixtures/<family>.json for each family (regression, classification). Each case
+Writes test/fixtures/<family>.json for each family (regression, classification, margin,
+embedding), or DIR/<family>.json with --out DIR (or the environment variable
+LOSSKIT_FIXTURES_OUT=DIR; --out wins), e.g. to inspect a new family before committing. Each case
 holds the arguments, options, torch's output and torch autograd's gradients, in float32 and
 float64; the schema is documented in scripts/fixtures/common.py and read by test/helpers.ts
 and the Rust tests.
@@ -25,12 +27,14 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from fixtures import classification, regression  # noqa: E402
+from fixtures import classification, embedding, margin, regression  # noqa: E402
 from fixtures.common import write_family  # noqa: E402
 
 FAMILIES = {
     "regression": regression.build,
     "classification": classification.build,
+    "margin": margin.build,
+    "embedding": embedding.build,
 }
 
 
@@ -38,12 +42,20 @@ def main(argv: list[str]) -> int:
     torch.manual_seed(0)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
+    out_dir = os.environ.get("LOSSKIT_FIXTURES_OUT") or os.path.join(os.path.dirname(HERE), "test", "fixtures")
+    argv = list(argv)
+    if "--out" in argv:
+        i = argv.index("--out")
+        if i + 1 >= len(argv):
+            print("--out needs a directory", file=sys.stderr)
+            return 2
+        out_dir = argv[i + 1]
+        del argv[i : i + 2]
     wanted = argv or list(FAMILIES)
     unknown = [f for f in wanted if f not in FAMILIES]
     if unknown:
         print(f"unknown family {unknown}; known: {list(FAMILIES)}", file=sys.stderr)
         return 2
-    out_dir = os.path.join(os.path.dirname(HERE), "test", "fixtures")
     os.makedirs(out_dir, exist_ok=True)
     for fam in wanted:
         cases = FAMILIES[fam]()
