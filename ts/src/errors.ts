@@ -29,14 +29,24 @@ export class LossError extends Error {
   }
 }
 
+/** `grad_output` → `gradOutput`: the core names arguments in snake_case, the API in camelCase. */
+function camelCase(name: string): string {
+  return name
+    .split("_")
+    .map((part, i) => (i === 0 ? part : part.charAt(0).toUpperCase() + part.slice(1)))
+    .join("");
+}
+
 /**
- * Rethrows an error from a wasm call as a LossError when it carries a code; the core's
- * Rust function name at the head of the message (`huber_loss: ...`) becomes `func`'s.
+ * Rethrows an error from a wasm call as a LossError. The core's error carries its stable
+ * `code`, the argument it is about (`arg`, snake_case) and the detail as its message; the
+ * LossError's message reads `${func}: ${argument} ${detail}`.
  */
 export function rethrow(e: unknown, func: string): never {
-  if (e instanceof LossError) throw e;
-  if (e instanceof Error && typeof (e as { code?: unknown }).code === "string") {
-    throw new LossError((e as unknown as { code: LossErrorCode }).code, e.message.replace(/^[a-z0-9_]+:/, `${func}:`));
+  const core = e as { code?: unknown; arg?: unknown; message?: unknown };
+  if (e instanceof Error && typeof core.code === "string") {
+    const arg = typeof core.arg === "string" ? `${camelCase(core.arg)} ` : "";
+    throw new LossError(core.code as LossErrorCode, `${func}: ${arg}${e.message}`);
   }
   throw e;
 }

@@ -75,7 +75,12 @@ impl<'a, T> Tensor<'a, T> {
 /// address space: 32 bits in wasm).
 pub fn numel(func: &'static str, arg: &'static str, shape: &[usize]) -> Result<usize> {
     shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).ok_or_else(|| {
-        LossError::new(ErrorCode::ShapeMismatch, func, Some(arg), format!("has shape {} with more elements than memory can hold", fmt_shape(shape)))
+        LossError::new(
+            ErrorCode::ShapeMismatch,
+            func,
+            Some(arg),
+            format!("has shape {} with more elements than memory can hold", fmt_shape(shape)),
+        )
     })
 }
 

@@ -46,16 +46,68 @@ fn regression_gradients_match_finite_differences() {
     let counts: Vec<f64> = (0..n).map(|i| (i % 5) as f64 + 0.5).collect();
     let var = rng.vec(n, 0.2, 2.0);
 
-    check("l1", |x, y, w, r, o| l1_loss(Tensor::flat(x), Tensor::flat(y), &WeightedOptions { weight: Some(Tensor::flat(w)), reduction: r }, o), vec![x.clone(), y.clone()], &w);
-    check("mse", |x, y, w, r, o| mse_loss(Tensor::flat(x), Tensor::flat(y), &WeightedOptions { weight: Some(Tensor::flat(w)), reduction: r }, o), vec![x.clone(), y.clone()], &w);
-    check("smooth_l1", |x, y, _, r, o| smooth_l1_loss(Tensor::flat(x), Tensor::flat(y), &SmoothL1Options { beta: 0.7, reduction: r }, o), vec![x.clone(), y.clone()], &w);
-    check("huber", |x, y, w, r, o| huber_loss(Tensor::flat(x), Tensor::flat(y), &HuberOptions { weight: Some(Tensor::flat(w)), delta: 0.8, reduction: r }, o), vec![x.clone(), y.clone()], &w);
-    check("poisson log_input full", |x, y, _, r, o| poisson_nll_loss(Tensor::flat(x), Tensor::flat(y), &PoissonNllOptions { log_input: true, full: true, eps: 1e-8, reduction: r }, o), vec![x.clone(), counts.clone()], &w);
-    check("poisson", |x, y, _, r, o| poisson_nll_loss(Tensor::flat(x), Tensor::flat(y), &PoissonNllOptions { log_input: false, full: false, eps: 1e-8, reduction: r }, o), vec![rate.clone(), counts.clone()], &w);
+    check(
+        "l1",
+        |x, y, w, r, o| l1_loss(Tensor::flat(x), Tensor::flat(y), &WeightedOptions { weight: Some(Tensor::flat(w)), reduction: r }, o),
+        vec![x.clone(), y.clone()],
+        &w,
+    );
+    check(
+        "mse",
+        |x, y, w, r, o| mse_loss(Tensor::flat(x), Tensor::flat(y), &WeightedOptions { weight: Some(Tensor::flat(w)), reduction: r }, o),
+        vec![x.clone(), y.clone()],
+        &w,
+    );
+    check(
+        "smooth_l1",
+        |x, y, _, r, o| smooth_l1_loss(Tensor::flat(x), Tensor::flat(y), &SmoothL1Options { beta: 0.7, reduction: r }, o),
+        vec![x.clone(), y.clone()],
+        &w,
+    );
+    check(
+        "huber",
+        |x, y, w, r, o| {
+            huber_loss(Tensor::flat(x), Tensor::flat(y), &HuberOptions { weight: Some(Tensor::flat(w)), delta: 0.8, reduction: r }, o)
+        },
+        vec![x.clone(), y.clone()],
+        &w,
+    );
+    check(
+        "poisson log_input full",
+        |x, y, _, r, o| {
+            poisson_nll_loss(
+                Tensor::flat(x),
+                Tensor::flat(y),
+                &PoissonNllOptions { log_input: true, full: true, eps: 1e-8, reduction: r },
+                o,
+            )
+        },
+        vec![x.clone(), counts.clone()],
+        &w,
+    );
+    check(
+        "poisson",
+        |x, y, _, r, o| {
+            poisson_nll_loss(
+                Tensor::flat(x),
+                Tensor::flat(y),
+                &PoissonNllOptions { log_input: false, full: false, eps: 1e-8, reduction: r },
+                o,
+            )
+        },
+        vec![rate.clone(), counts.clone()],
+        &w,
+    );
     check(
         "gaussian",
         |x, y, v, r, o| {
-            gaussian_nll_loss(Tensor::flat(x), Tensor::flat(y), Var::Tensor(Tensor::flat(v)), &GaussianNllOptions { full: true, eps: 1e-6, reduction: r }, o)
+            gaussian_nll_loss(
+                Tensor::flat(x),
+                Tensor::flat(y),
+                Var::Tensor(Tensor::flat(v)),
+                &GaussianNllOptions { full: true, eps: 1e-6, reduction: r },
+                o,
+            )
         },
         vec![x.clone(), y.clone(), var.clone()],
         &[],
@@ -76,7 +128,10 @@ fn regression_gradients_match_finite_differences() {
 fn rmse_gradient_matches_finite_differences_and_is_zero_at_zero_error() {
     let mut rng = Lcg(3);
     let (x, y) = (rng.vec(9, -1.0, 1.0), rng.vec(9, -1.0, 1.0));
-    let rmse = |x: &[f64], gx: &mut [f64]| rmse_loss(Tensor::flat(x), Tensor::flat(&y), &MeanOptions::default(), Out { grads: [Some(gx), None, None], ..Out::default() }).unwrap();
+    let rmse = |x: &[f64], gx: &mut [f64]| {
+        rmse_loss(Tensor::flat(x), Tensor::flat(&y), &MeanOptions::default(), Out { grads: [Some(gx), None, None], ..Out::default() })
+            .unwrap()
+    };
     let mut g = vec![0.0; 9];
     rmse(&x, &mut g);
     for i in 0..9 {

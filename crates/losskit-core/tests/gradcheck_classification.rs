@@ -96,7 +96,12 @@ fn cross_entropy_gradients() {
             for weighted in [false, true] {
                 let (t, w) = (&t, &w);
                 let f = move |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-                    let opts = CrossEntropyOptions { weight: weighted.then_some(Tensor::flat(&w[..])), label_smoothing: eps, reduction: r, ..Default::default() };
+                    let opts = CrossEntropyOptions {
+                        weight: weighted.then_some(Tensor::flat(&w[..])),
+                        label_smoothing: eps,
+                        reduction: r,
+                        ..Default::default()
+                    };
                     cross_entropy(Tensor::new(&a[0], shape), Target::Index(Tensor::new(t, os)), &opts, o)
                 };
                 check(&format!("ce index {shape:?} eps {eps} w {weighted}"), os, PLAIN, vec![x.clone()], &f);
@@ -104,7 +109,8 @@ fn cross_entropy_gradients() {
             let y = probs(&mut rng, shape);
             let w2 = w.clone();
             let f = move |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-                let opts = CrossEntropyOptions { weight: Some(Tensor::flat(&w2)), label_smoothing: eps, reduction: r, ..Default::default() };
+                let opts =
+                    CrossEntropyOptions { weight: Some(Tensor::flat(&w2)), label_smoothing: eps, reduction: r, ..Default::default() };
                 cross_entropy(Tensor::new(&a[0], shape), Target::Prob(Tensor::new(&a[1], shape)), &opts, o)
             };
             check(&format!("ce prob {shape:?} eps {eps}"), os, PLAIN, vec![x.clone(), y], &f);
@@ -125,7 +131,12 @@ fn nll_focal_categorical_gradients() {
         let w = rng.vec(c, 0.2, 2.0);
         let t_ref = &t.clone();
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-            focal_loss(Tensor::new(&a[0], shape), Tensor::new(t_ref, os), &FocalOptions { gamma: 2.0, alpha: Some(Tensor::flat(&w)), reduction: r }, o)
+            focal_loss(
+                Tensor::new(&a[0], shape),
+                Tensor::new(t_ref, os),
+                &FocalOptions { gamma: 2.0, alpha: Some(Tensor::flat(&w)), reduction: r },
+                o,
+            )
         };
         check(&format!("focal {shape:?}"), os, PLAIN, vec![x.clone()], &f);
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
@@ -138,12 +149,22 @@ fn nll_focal_categorical_gradients() {
         check(&format!("focal γ=0 {shape:?}"), os, PLAIN, vec![x.clone()], &f);
         let p = probs(&mut rng, shape);
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-            categorical_cross_entropy(Tensor::new(&a[0], shape), Target::Index(Tensor::new(t_ref, os)), &CategoricalOptions { reduction: r }, o)
+            categorical_cross_entropy(
+                Tensor::new(&a[0], shape),
+                Target::Index(Tensor::new(t_ref, os)),
+                &CategoricalOptions { reduction: r },
+                o,
+            )
         };
         check(&format!("categorical index {shape:?}"), os, PLAIN, vec![p.clone()], &f);
         let y = probs(&mut rng, shape);
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-            categorical_cross_entropy(Tensor::new(&a[0], shape), Target::Prob(Tensor::new(&a[1], shape)), &CategoricalOptions { reduction: r }, o)
+            categorical_cross_entropy(
+                Tensor::new(&a[0], shape),
+                Target::Prob(Tensor::new(&a[1], shape)),
+                &CategoricalOptions { reduction: r },
+                o,
+            )
         };
         check(&format!("categorical prob {shape:?}"), os, PLAIN, vec![p.clone(), y], &f);
         if rows > 2 {
@@ -176,10 +197,16 @@ fn elementwise_gradients() {
     let pw = rng.vec(5, 0.5, 3.0);
     let ws = Tensor::new(&w[..], &[5]);
     let pws = Tensor::new(&pw[..], &[5]);
-    let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| binary_cross_entropy(t(&a[0]), t(&a[1]), &BceOptions { weight: Some(ws), reduction: r }, o);
+    let f =
+        |a: &[Vec<f64>], r, o: Out<'_, f64>| binary_cross_entropy(t(&a[0]), t(&a[1]), &BceOptions { weight: Some(ws), reduction: r }, o);
     check("bce", &shape, PLAIN, vec![p.clone(), y.clone()], &f);
     let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-        binary_cross_entropy_with_logits(t(&a[0]), t(&a[1]), &BceWithLogitsOptions { weight: Some(ws), pos_weight: Some(pws), reduction: r }, o)
+        binary_cross_entropy_with_logits(
+            t(&a[0]),
+            t(&a[1]),
+            &BceWithLogitsOptions { weight: Some(ws), pos_weight: Some(pws), reduction: r },
+            o,
+        )
     };
     check("bce logits pos_weight", &shape, PLAIN, vec![x.clone(), y.clone()], &f);
     let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
@@ -193,7 +220,9 @@ fn elementwise_gradients() {
     let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| kl_div(t(&a[0]), t(&a[1]), &KlDivOptions { log_target: true, reduction: r }, o);
     check("kl log target", &shape, all, vec![lp.clone(), x.clone()], &f);
     for (alpha, gamma) in [(0.25, 2.0), (-1.0, 1.5), (0.6, 0.0)] {
-        let f = move |a: &[Vec<f64>], r, o: Out<'_, f64>| sigmoid_focal_loss(t(&a[0]), t(&a[1]), &SigmoidFocalOptions { alpha, gamma, reduction: r }, o);
+        let f = move |a: &[Vec<f64>], r, o: Out<'_, f64>| {
+            sigmoid_focal_loss(t(&a[0]), t(&a[1]), &SigmoidFocalOptions { alpha, gamma, reduction: r }, o)
+        };
         check(&format!("sigmoid focal α={alpha} γ={gamma}"), &shape, PLAIN, vec![x.clone(), y.clone()], &f);
     }
 }
@@ -240,7 +269,13 @@ fn errors_and_edge_values() {
     assert_eq!(e.code(), ErrorCode::ShapeMismatch);
     let e = cross_entropy(xt, Target::Prob(Tensor::flat(&x[..2])), &mean(Reduction::Mean), Out::value()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ShapeMismatch);
-    let e = nll_loss(Tensor::new(&x, &[1, 3]), Tensor::flat(&[3]), &NllOptions { reduction: Reduction::Sum, ..Default::default() }, Out::value()).unwrap_err();
+    let e = nll_loss(
+        Tensor::new(&x, &[1, 3]),
+        Tensor::flat(&[3]),
+        &NllOptions { reduction: Reduction::Sum, ..Default::default() },
+        Out::value(),
+    )
+    .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidTarget);
     let e = cross_entropy(xt, Target::Index(Tensor::new(&[0], &[])), &mean(Reduction::BatchMean), Out::value()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::InvalidOption);
@@ -256,7 +291,10 @@ fn errors_and_edge_values() {
     assert_eq!(v, 2e4 + std::f32::consts::LN_2);
     assert_eq!(g, [1.0, -1.0, -0.5]);
     // kl batchmean of a 0-dim input is the sum.
-    let kl = |r| kl_div(Tensor::new(&[-1.0f64], &[]), Tensor::new(&[0.5], &[]), &KlDivOptions { log_target: false, reduction: r }, Out::value()).unwrap();
+    let kl = |r| {
+        kl_div(Tensor::new(&[-1.0f64], &[]), Tensor::new(&[0.5], &[]), &KlDivOptions { log_target: false, reduction: r }, Out::value())
+            .unwrap()
+    };
     assert_eq!(kl(Reduction::BatchMean), kl(Reduction::Sum));
     // BCE at p = 0, y = 1: the log clamp gives 100.
     assert_eq!(binary_cross_entropy(Tensor::flat(&[0.0f64]), Tensor::flat(&[1.0]), &BceOptions::default(), Out::value()).unwrap(), 100.0);

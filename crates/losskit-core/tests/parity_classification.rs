@@ -69,9 +69,12 @@ fn run<T: Real>(case: &Value) -> Outcome {
                 binary_cross_entropy_with_logits(input, float_target, &BceWithLogitsOptions { weight, pos_weight, reduction }, out)
             }
             "klDiv" => kl_div(input, float_target, &KlDivOptions { log_target: flag("logTarget", false), reduction }, out),
-            "sigmoidFocalLoss" => {
-                sigmoid_focal_loss(input, float_target, &SigmoidFocalOptions { alpha: num("alpha", 0.25), gamma: num("gamma", 2.0), reduction }, out)
-            }
+            "sigmoidFocalLoss" => sigmoid_focal_loss(
+                input,
+                float_target,
+                &SigmoidFocalOptions { alpha: num("alpha", 0.25), gamma: num("gamma", 2.0), reduction },
+                out,
+            ),
             other => panic!("unknown loss {other}"),
         }
         .unwrap_or_else(|e| panic!("{}: {e}", case["name"]))

@@ -54,7 +54,8 @@ fn run<T: Real>(case: &Value) -> Outcome {
             "rmseLoss" => rmse_loss(input, target, &MeanOptions { weight }, out),
             "maeLoss" => mae_loss(input, target, &MeanOptions { weight }, out),
             "poissonNllLoss" => {
-                let opts = PoissonNllOptions { log_input: flag("logInput", true), full: flag("full", false), eps: num("eps", 1e-8), reduction };
+                let opts =
+                    PoissonNllOptions { log_input: flag("logInput", true), full: flag("full", false), eps: num("eps", 1e-8), reduction };
                 poisson_nll_loss(input, target, &opts, out)
             }
             "gaussianNllLoss" => {
@@ -63,7 +64,13 @@ fn run<T: Real>(case: &Value) -> Outcome {
                     Some(Err(s)) => Var::Scalar(*s),
                     None => panic!("gaussianNllLoss without var"),
                 };
-                gaussian_nll_loss(input, target, v, &GaussianNllOptions { full: flag("full", false), eps: num("eps", 1e-6), reduction }, out)
+                gaussian_nll_loss(
+                    input,
+                    target,
+                    v,
+                    &GaussianNllOptions { full: flag("full", false), eps: num("eps", 1e-6), reduction },
+                    out,
+                )
             }
             other => panic!("unknown loss {other}"),
         }

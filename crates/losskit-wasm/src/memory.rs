@@ -1,9 +1,9 @@
 //! Linear-memory buffers for the TypeScript layer, and a counting allocator so tests can
 //! prove that failing calls leak nothing.
 
+use losskit_core::{Out, Real, Tensor};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use losskit_core::{Out, Real, Tensor};
 use wasm_bindgen::prelude::*;
 
 /// Every buffer is 8-byte aligned, which suits f32, f64 and i32 views.
@@ -69,6 +69,24 @@ pub fn dealloc(ptr: usize, bytes: usize) {
     }
 }
 
+/// Words of [`descriptor_area`]: room for the descriptors of any call whose tensors have
+/// 500 dims between them; a call that needs more allocates its own.
+const DESCRIPTOR_WORDS: usize = 1024;
+static mut DESCRIPTORS: [usize; DESCRIPTOR_WORDS] = [0; DESCRIPTOR_WORDS];
+
+/// The address of a static area where the TypeScript layer writes the tensor descriptors
+/// of a call (no allocation per call, and nothing the allocation counter sees).
+#[wasm_bindgen]
+pub fn descriptor_area() -> usize {
+    core::ptr::addr_of!(DESCRIPTORS) as usize
+}
+
+/// Capacity of [`descriptor_area`] in words.
+#[wasm_bindgen]
+pub fn descriptor_words() -> usize {
+    DESCRIPTOR_WORDS
+}
+
 /// A tensor from its descriptor at `desc`: the `usize` words `[data address, rank, d0, …]`
 /// written by the TypeScript layer (ts/src/call.ts); `None` for address 0 (an absent
 /// optional tensor). A shape whose element count overflows gets empty data, which the
@@ -120,7 +138,13 @@ pub(crate) unsafe fn outs<'a, T: Real>(out: usize, grad_output: usize, grads: &[
     }
     Out {
         // An empty unreduced output is still an output: its data address is 0.
-        loss: tensor::<T>(out).map(|t| if t.is_empty() { &mut [][..] } else { std::slice::from_raw_parts_mut(t.data.as_ptr() as *mut T, t.len()) }),
+        loss: tensor::<T>(out).map(|t| {
+            if t.is_empty() {
+                &mut [][..]
+            } else {
+                std::slice::from_raw_parts_mut(t.data.as_ptr() as *mut T, t.len())
+            }
+        }),
         grad_output: tensor(grad_output),
         grads: slots,
     }

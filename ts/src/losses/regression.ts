@@ -1,10 +1,9 @@
-// Regression losses, mirroring crates/losskit-core/src/regression.rs.
-// Every function takes (input, target[, var], options) with PyTorch's option names and
-// defaults, returns a number (reduced) or a tensor (reduction 'none'), and has `.withGrad`.
-import { wasm } from "../backend.js";
-import { type Loss, Options, type Plan, type Reduction, type ScalarLoss, defineLoss, execute, sameShape } from "../call.js";
-import { LossError } from "../errors.js";
-import { type FloatArg, type FloatInput, commonDtype, floatArg } from "../tensor.js";
+// Regression losses, mirroring crates/losskit-core/src/losses/regression.rs: one spec per
+// loss (ts/src/spec.ts). Every function takes (input, target[, var], options) with PyTorch's
+// option names and defaults, returns a number (reduced) or a tensor (reduction 'none'), and
+// has `.withGrad`.
+import { type Loss, type Reduction, type ScalarLoss, defineLoss } from "../spec.js";
+import type { FloatInput } from "../tensor.js";
 
 /** Options of {@link l1Loss} and {@link mseLoss}. */
 export interface WeightedOptions {
@@ -56,162 +55,142 @@ export interface GaussianNllOptions {
 }
 
 type Pair = [input: FloatInput, target: FloatInput];
+type Diff = "input" | "target";
 
-/** Validates input, target and optional weight of an element-wise loss: one shape, one dtype. */
-function pair(func: string, input: unknown, target: unknown, weight?: FloatArg) {
-  const x = floatArg(func, "input", input);
-  const y = floatArg(func, "target", target);
-  sameShape(func, x, y);
-  if (weight) sameShape(func, x, weight);
-  return { x, y, dtype: commonDtype(func, [x, y, weight]) };
-}
-
-type PointwiseName = "l1_loss" | "mse_loss" | "smooth_l1_loss" | "huber_loss" | "poisson_nll_loss";
-
-/** Plans an element-wise loss whose wasm signature ends in (red, out, grad_output, grad_input, grad_target). */
-function pointwise(
-  func: string,
-  name: PointwiseName,
-  args: unknown[],
-  allowed: string[],
-  middle: (o: Options, weight: number) => unknown[],
-): Plan<"input" | "target"> {
-  const opts = new Options(func, args[2], allowed);
-  const weight = allowed.includes("weight") ? opts.tensor("weight") : undefined;
-  const { x, y, dtype } = pair(func, args[0], args[1], weight);
-  const red = opts.reduction("mean");
-  return {
-    func,
-    dtype,
-    reduction: red.name,
-    outShape: x.shape,
-    diff: [
-      { name: "input", arg: x },
-      { name: "target", arg: y },
-    ],
-    opts,
-    invoke(call, out, gradOutput, [gi, gt]) {
-      const f = wasm()[`${name}_${dtype}`] as (...a: unknown[]) => number;
-      return f(call.float(x), call.float(y), x.data.length, ...middle(opts, call.float(weight)), red.code, out, gradOutput, gi, gt);
-    },
-  };
-}
+const PAIR = [["input", "float"], ["target", "float"]] as const;
+const DIFF = ["input", "target"] as const;
+const mean = { kind: "reduction", default: "mean" } as const;
+const weight = { kind: "tensor" } as const;
 
 /**
  * L1 loss |input − target| (PyTorch `F.l1_loss`).
  * @example
  * l1Loss(new Float32Array([1, 2]), new Float32Array([0, 4]))   // 1.5
  */
-export const l1Loss: Loss<Pair, WeightedOptions, "input" | "target"> = defineLoss((g, a) =>
-  execute(pointwise("l1Loss", "l1_loss", a, ["reduction", "weight"], (_, w) => [w]), g),
-);
+export const l1Loss = defineLoss({
+  name: "l1Loss",
+  family: "regression",
+  summary: "|x − y|; with weight, 'mean' = Σwℓ / Σw",
+  pytorch: "F.l1_loss",
+  args: PAIR,
+  options: { reduction: mean, weight },
+  diff: DIFF,
+  output: "input",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.l1_loss_f32 : w.l1_loss_f64)(a.input.desc, a.target.desc, o.weight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
+}) as Loss<Pair, WeightedOptions, Diff>;
 
 /**
  * Mean squared error (input − target)² (PyTorch `F.mse_loss`).
  * @example
  * const { loss, grads } = mseLoss.withGrad(pred, target);   // grads.input = 2(pred − target)/N
  */
-export const mseLoss: Loss<Pair, WeightedOptions, "input" | "target"> = defineLoss((g, a) =>
-  execute(pointwise("mseLoss", "mse_loss", a, ["reduction", "weight"], (_, w) => [w]), g),
-);
+export const mseLoss = defineLoss({
+  name: "mseLoss",
+  family: "regression",
+  summary: "(x − y)²; with weight, 'mean' = Σwℓ / Σw",
+  pytorch: "F.mse_loss",
+  args: PAIR,
+  options: { reduction: mean, weight },
+  diff: DIFF,
+  output: "input",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.mse_loss_f32 : w.mse_loss_f64)(a.input.desc, a.target.desc, o.weight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
+}) as Loss<Pair, WeightedOptions, Diff>;
 
 /** Smooth L1: 0.5d²/beta where |d| < beta, else |d| − 0.5·beta (PyTorch `F.smooth_l1_loss`). */
-export const smoothL1Loss: Loss<Pair, SmoothL1Options, "input" | "target"> = defineLoss((g, a) =>
-  execute(
-    pointwise("smoothL1Loss", "smooth_l1_loss", a, ["reduction", "beta"], (o) => {
-      const beta = o.number("beta", 1);
-      if (!(beta >= 0)) throw new LossError("INVALID_OPTION", `smoothL1Loss: beta must be >= 0 but is ${beta}`);
-      return [beta];
-    }),
-    g,
-  ),
-);
+export const smoothL1Loss = defineLoss({
+  name: "smoothL1Loss",
+  family: "regression",
+  summary: "0.5d²/β if |d| < β else |d| − 0.5β",
+  pytorch: "F.smooth_l1_loss",
+  args: PAIR,
+  options: { reduction: mean, beta: { kind: "number", default: 1 } },
+  diff: DIFF,
+  output: "input",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.smooth_l1_loss_f32 : w.smooth_l1_loss_f64)(a.input.desc, a.target.desc, o.beta, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
+}) as Loss<Pair, SmoothL1Options, Diff>;
 
 /** Huber: 0.5d² where |d| < delta, else delta(|d| − 0.5·delta) (PyTorch `F.huber_loss`). */
-export const huberLoss: Loss<Pair, HuberOptions, "input" | "target"> = defineLoss((g, a) =>
-  execute(
-    pointwise("huberLoss", "huber_loss", a, ["reduction", "delta", "weight"], (o, w) => {
-      const delta = o.number("delta", 1);
-      if (!(delta > 0)) throw new LossError("INVALID_OPTION", `huberLoss: delta must be > 0 but is ${delta}`);
-      return [w, delta];
-    }),
-    g,
-  ),
-);
-
-/** Poisson negative log likelihood (PyTorch `F.poisson_nll_loss`). Gradients for input and target. */
-export const poissonNllLoss: Loss<Pair, PoissonNllOptions, "input" | "target"> = defineLoss((g, a) =>
-  execute(
-    pointwise("poissonNllLoss", "poisson_nll_loss", a, ["reduction", "logInput", "full", "eps"], (o) => [
-      o.bool("logInput", true),
-      o.bool("full", false),
-      o.number("eps", 1e-8),
-    ]),
-    g,
-  ),
-);
-
-/** Plans RMSE or MAE: always a scalar. */
-function meanOnly(func: string, name: "rmse_loss" | "mae_loss", args: unknown[]): Plan<"input" | "target"> {
-  const opts = new Options(func, args[2], ["weight"]);
-  const weight = opts.tensor("weight");
-  const { x, y, dtype } = pair(func, args[0], args[1], weight);
-  return {
-    func,
-    dtype,
-    reduction: "mean",
-    outShape: [],
-    diff: [
-      { name: "input", arg: x },
-      { name: "target", arg: y },
-    ],
-    opts,
-    invoke(call, _out, _go, [gi, gt]) {
-      const f = wasm()[`${name}_${dtype}`] as (...a: unknown[]) => number;
-      return f(call.float(x), call.float(y), x.data.length, call.float(weight), gi, gt);
-    },
-  };
-}
+export const huberLoss = defineLoss({
+  name: "huberLoss",
+  family: "regression",
+  summary: "0.5d² if |d| < δ else δ(|d| − 0.5δ); with weight, 'mean' = Σwℓ / N",
+  pytorch: "F.huber_loss",
+  args: PAIR,
+  options: { reduction: mean, delta: { kind: "number", default: 1 }, weight },
+  diff: DIFF,
+  output: "input",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.huber_loss_f32 : w.huber_loss_f64)(a.input.desc, a.target.desc, o.weight, o.delta, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
+}) as Loss<Pair, HuberOptions, Diff>;
 
 /** Root mean squared error √(mean (input − target)²); its gradient is 0 where the error is 0. */
-export const rmseLoss: ScalarLoss<Pair, MeanOptions, "input" | "target"> = defineLoss((g, a) => execute(meanOnly("rmseLoss", "rmse_loss", a), g));
+export const rmseLoss = defineLoss({
+  name: "rmseLoss",
+  family: "regression",
+  summary: "√(mse 'mean'); gradient 0 where the error is 0",
+  pytorch: null,
+  args: PAIR,
+  options: { weight },
+  diff: DIFF,
+  output: "scalar",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.rmse_loss_f32 : w.rmse_loss_f64)(a.input.desc, a.target.desc, o.weight, r.out, r.gradOutput, r.grads.input, r.grads.target),
+}) as ScalarLoss<Pair, MeanOptions, Diff>;
 
 /** Mean absolute error: {@link l1Loss} with 'mean'. */
-export const maeLoss: ScalarLoss<Pair, MeanOptions, "input" | "target"> = defineLoss((g, a) => execute(meanOnly("maeLoss", "mae_loss", a), g));
+export const maeLoss = defineLoss({
+  name: "maeLoss",
+  family: "regression",
+  summary: "l1Loss with 'mean'",
+  pytorch: null,
+  args: PAIR,
+  options: { weight },
+  diff: DIFF,
+  output: "scalar",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.mae_loss_f32 : w.mae_loss_f64)(a.input.desc, a.target.desc, o.weight, r.out, r.gradOutput, r.grads.input, r.grads.target),
+}) as ScalarLoss<Pair, MeanOptions, Diff>;
+
+/** Poisson negative log likelihood (PyTorch `F.poisson_nll_loss`). Gradients for input and target. */
+export const poissonNllLoss = defineLoss({
+  name: "poissonNllLoss",
+  family: "regression",
+  summary: "eˣ − y·x, or x − y·ln(x + ε); full adds Stirling where y > 1",
+  pytorch: "F.poisson_nll_loss",
+  args: PAIR,
+  options: {
+    reduction: mean,
+    logInput: { kind: "bool", default: true },
+    full: { kind: "bool", default: false },
+    eps: { kind: "number", default: 1e-8 },
+  },
+  diff: DIFF,
+  output: "input",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.poisson_nll_loss_f32 : w.poisson_nll_loss_f64)(
+      a.input.desc, a.target.desc, o.logInput, o.full, o.eps, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target,
+    ),
+}) as Loss<Pair, PoissonNllOptions, Diff>;
 
 /**
  * Gaussian negative log likelihood ½(ln var + (input − target)²/var) (PyTorch `F.gaussian_nll_loss`).
  * `var` is a tensor of input's shape, of input's shape without its last dim (or with it as 1),
  * of input's rank with one broadcast dim of size 1, or a number (no gradient).
  */
-export const gaussianNllLoss: Loss<[input: FloatInput, target: FloatInput, variance: FloatInput | number], GaussianNllOptions, "input" | "target" | "var"> =
-  defineLoss((g, a) => {
-    const func = "gaussianNllLoss";
-    const opts = new Options(func, a[3], ["reduction", "full", "eps"]);
-    const scalarVar = typeof a[2] === "number";
-    const v = scalarVar ? undefined : floatArg(func, "var", a[2]);
-    const { x, y } = pair(func, a[0], a[1]);
-    const dtype = commonDtype(func, [x, y, v]);
-    const red = opts.reduction("mean");
-    const full = opts.bool("full", false);
-    const eps = opts.number("eps", 1e-6);
-    const diff: { name: "input" | "target" | "var"; arg: FloatArg }[] = [
-      { name: "input", arg: x },
-      { name: "target", arg: y },
-    ];
-    if (v) diff.push({ name: "var", arg: v });
-    const plan: Plan<"input" | "target" | "var"> = {
-      func,
-      dtype,
-      reduction: red.name,
-      outShape: x.shape,
-      diff,
-      opts,
-      invoke(call, out, gradOutput, [gi, gt, gv]) {
-        const f = wasm()[`gaussian_nll_loss_${dtype}`];
-        const vShape = new Uint32Array(v ? v.shape : []);
-        return f(call.float(x), call.float(y), new Uint32Array(x.shape), call.float(v), !scalarVar, vShape, scalarVar ? (a[2] as number) : 0, full, eps, red.code, out, gradOutput, gi, gt, gv ?? 0);
-      },
-    };
-    return execute(plan, g);
-  });
+export const gaussianNllLoss = defineLoss({
+  name: "gaussianNllLoss",
+  family: "regression",
+  summary: "½(ln v + (x − y)²/v), v = max(var, eps)",
+  pytorch: "F.gaussian_nll_loss",
+  args: [["input", "float"], ["target", "float"], ["var", "floatOrNumber"]],
+  options: { reduction: mean, full: { kind: "bool", default: false }, eps: { kind: "number", default: 1e-6 } },
+  diff: ["input", "target", "var"],
+  output: "input",
+  invoke: (w, f32, a, o, r) =>
+    (f32 ? w.gaussian_nll_loss_f32 : w.gaussian_nll_loss_f64)(
+      a.input.desc, a.target.desc, a.var.desc, a.var.number, o.full, o.eps, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target, r.grads.var,
+    ),
+}) as Loss<[input: FloatInput, target: FloatInput, variance: FloatInput | number], GaussianNllOptions, Diff | "var">;

@@ -173,7 +173,10 @@ impl<L: Lane> Tile<L> {
                 at.as_mut()[k] = t as usize;
             }
         }
-        let class = L::from_fn(|k| if kept.as_ref()[k] == 1 { <L::Elem as Real>::from_f64(at.as_ref()[k] as f64) } else { -<L::Elem as Real>::ONE });
+        let class =
+            L::from_fn(
+                |k| if kept.as_ref()[k] == 1 { <L::Elem as Real>::from_f64(at.as_ref()[k] as f64) } else { -<L::Elem as Real>::ONE },
+            );
         // A mask must come from a comparison (all-ones bits per vector element).
         Picked { keep: class.ge_mask(L::zero()), class, at, kept }
     }
@@ -246,7 +249,14 @@ impl<T: Real, K: RowKernel<T>, const GRAD: bool> Step<T> for Pass<'_, T, K, GRAD
 /// Runs a row kernel over every row, after the loss's checks (targets, per-class options
 /// and `Out::check`): stores the unreduced loss for 'none', passes each row its gradient
 /// factor (`grad_output` for 'none', else the reduction's scale) and returns the reduced loss.
-pub(crate) fn run<T: Real, K: RowKernel<T>>(kernel: &mut K, rows: &Rows, reducer: Reducer, unreduced: Option<&mut [T]>, grad_output: Option<Tensor<'_, T>>, grad: bool) -> T {
+pub(crate) fn run<T: Real, K: RowKernel<T>>(
+    kernel: &mut K,
+    rows: &Rows,
+    reducer: Reducer,
+    unreduced: Option<&mut [T]>,
+    grad_output: Option<Tensor<'_, T>>,
+    grad: bool,
+) -> T {
     let none = reducer.is_none();
     let unreduced = if none { unreduced } else { None };
     let grad_output = if none { grad_output.map(|g| g.data) } else { None };

@@ -42,7 +42,12 @@ pub enum Target<'a, T> {
 
 /// A tensor option broadcast (NumPy rules) to the input's shape, expanded (borrowed when
 /// the shapes are equal).
-fn broadcast_to<'a, T: Real>(func: &'static str, arg: &'static str, t: Option<Tensor<'a, T>>, full: &[usize]) -> Result<Option<Cow<'a, [T]>>> {
+fn broadcast_to<'a, T: Real>(
+    func: &'static str,
+    arg: &'static str,
+    t: Option<Tensor<'a, T>>,
+    full: &[usize],
+) -> Result<Option<Cow<'a, [T]>>> {
     let Some(t) = t else { return Ok(None) };
     t.check(func, arg)?;
     if t.shape() == full {
@@ -59,7 +64,13 @@ fn broadcast_to<'a, T: Real>(func: &'static str, arg: &'static str, t: Option<Te
 /// writing each e^{x_c − m} into `keep` (the input gradient, turned into the softmax by
 /// the gradient pass) and showing each shifted logit x_c − m to `each`. Returns (m, s).
 #[inline(always)]
-fn log_sum_exp<L: Lane>(t: &Tile<L>, x: &[L::Elem], classes: usize, mut keep: Option<&mut [L::Elem]>, mut each: impl FnMut(usize, L)) -> (L, L) {
+fn log_sum_exp<L: Lane>(
+    t: &Tile<L>,
+    x: &[L::Elem],
+    classes: usize,
+    mut keep: Option<&mut [L::Elem]>,
+    mut each: impl FnMut(usize, L),
+) -> (L, L) {
     let mut m = L::splat(L::Elem::from_f64(f64::NEG_INFINITY));
     for c in 0..classes {
         let v = t.load(x, c);
@@ -337,7 +348,12 @@ impl<T> Default for CrossEntropyOptions<'_, T> {
 /// is kept; label smoothing ε gives (1 − ε)·NLL + (ε/C)·Σ_c −w_c log p_c with the same
 /// denominator. With [`Target::Prob`] (smoothed to y(1 − ε) + ε/C) ℓ = −Σ_c w_c y_c log p_c
 /// and 'mean' divides by the number of rows. Gradients: input, and target (probabilities).
-pub fn cross_entropy<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &CrossEntropyOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
+pub fn cross_entropy<T: Real>(
+    input: Tensor<'_, T>,
+    target: Target<'_, T>,
+    opts: &CrossEntropyOptions<'_, T>,
+    out: Out<'_, T>,
+) -> Result<T> {
     const F: &str = "cross_entropy";
     let reducer = Reducer::new(F, opts.reduction, None)?;
     let eps = opts.label_smoothing;
@@ -360,7 +376,9 @@ pub fn cross_entropy<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts:
         }
         Target::Prob(y) => {
             let ignore = opts.ignore_index;
-            check_option(ignore < 0, F, "ignore_index", || format!("is not supported for probability (floating point) targets; it is {ignore}"))?;
+            check_option(ignore < 0, F, "ignore_index", || {
+                format!("is not supported for probability (floating point) targets; it is {ignore}")
+            })?;
             y.check(F, "target")?;
             y.check_same_shape(F, "target", input.shape(), "input")?;
             out.check(F, none, &out_shape, &[("input", input.len()), ("target", y.len())])?;
@@ -421,7 +439,12 @@ pub struct CategoricalOptions {
 /// (t one-hot for [`Target::Index`]); 'mean' divides by the number of rows. The input's
 /// gradient is −t_c/p_c where ln p_c ≥ −100 and 0 below the clamp; the target's is
 /// −max(ln p_c, −100). Shapes as [`cross_entropy`].
-pub fn categorical_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &CategoricalOptions, out: Out<'_, T>) -> Result<T> {
+pub fn categorical_cross_entropy<T: Real>(
+    input: Tensor<'_, T>,
+    target: Target<'_, T>,
+    opts: &CategoricalOptions,
+    out: Out<'_, T>,
+) -> Result<T> {
     const F: &str = "categorical_cross_entropy";
     let reducer = Reducer::new(F, opts.reduction, None)?;
     let (rows, out_shape) = Rows::of(F, &input)?;

@@ -237,7 +237,8 @@ pub fn rmse_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &Me
     let weight = element_weight(F, opts.weight, &input)?;
     let Out { grads: [mut gx, mut gy, gp], .. } = out;
     let mse_out = Out { loss: None, grad_output: None, grads: [gx.as_deref_mut(), gy.as_deref_mut(), gp] };
-    let mse = run(F, &Mse, &Args { input, target, param: None, weight }, Reducer::new(F, Reduction::Mean, None)?, MeanOver::WeightSum, mse_out)?;
+    let mse =
+        run(F, &Mse, &Args { input, target, param: None, weight }, Reducer::new(F, Reduction::Mean, None)?, MeanOver::WeightSum, mse_out)?;
     let rmse = mse.sqrt();
     let scale = if mse.to_f64() == 0.0 { T::ZERO } else { T::from_f64(0.5) / rmse };
     for g in [gx, gy].into_iter().flatten() {
@@ -311,7 +312,13 @@ impl Default for GaussianNllOptions {
 /// As in PyTorch, the variance is clamped at `eps` without passing the gradient through
 /// the clamp: ∂ℓ/∂v is evaluated at the clamped value. A negative variance is an error
 /// (`INVALID_INPUT`). Gradients: `out.grads` = [input, target, var] (var's in var's shape).
-pub fn gaussian_nll_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, var: Var<'_, T>, opts: &GaussianNllOptions, out: Out<'_, T>) -> Result<T> {
+pub fn gaussian_nll_loss<T: Real>(
+    input: Tensor<'_, T>,
+    target: Tensor<'_, T>,
+    var: Var<'_, T>,
+    opts: &GaussianNllOptions,
+    out: Out<'_, T>,
+) -> Result<T> {
     const F: &str = "gaussian_nll_loss";
     input.check(F, "input")?;
     let shape = input.shape();
@@ -355,7 +362,12 @@ pub fn gaussian_nll_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, v
         Var::Scalar(_) => 0,
     };
     if let Some(g) = gv.as_ref().filter(|g| g.len() != var_len) {
-        return Err(LossError::new(ErrorCode::ShapeMismatch, F, Some("var"), format!("gradient buffer has {} elements but var has {var_len}", g.len())));
+        return Err(LossError::new(
+            ErrorCode::ShapeMismatch,
+            F,
+            Some("var"),
+            format!("gradient buffer has {} elements but var has {var_len}", g.len()),
+        ));
     }
     // A broadcast var's gradient is computed at full length, then summed onto var's shape.
     let mut fold_into: Option<&mut [T]> = None;
