@@ -14,48 +14,22 @@ const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math
 console.log(`losskit demo — wasm SIMD: ${L.simdEnabled()}\n`);
 
 // ---------------------------------------------------------------- every loss, sample data
-const pred = Float32Array.of(0.5, -1.2, 3.3, 0.0, 2.1, -0.4, 1.7);
-const target = Float32Array.of(0.0, -1.0, 2.0, 0.5, 2.0, 0.3, -0.2);
-const counts = Float32Array.of(0, 1, 3, 0, 2, 1, 4);
-const variance = Float32Array.of(0.5, 1, 2, 0.1, 1, 0.3, 4);
-const samples = [
-  ["l1Loss", () => L.l1Loss.withGrad(pred, target)],
-  ["mseLoss", () => L.mseLoss.withGrad(pred, target)],
-  ["smoothL1Loss (beta 0.5)", () => L.smoothL1Loss.withGrad(pred, target, { beta: 0.5 })],
-  ["huberLoss (delta 1)", () => L.huberLoss.withGrad(pred, target, { delta: 1 })],
-  ["rmseLoss", () => L.rmseLoss.withGrad(pred, target)],
-  ["maeLoss", () => L.maeLoss.withGrad(pred, target)],
-  ["poissonNllLoss", () => L.poissonNllLoss.withGrad(pred, counts, { full: true })],
-  ["gaussianNllLoss", () => L.gaussianNllLoss.withGrad(pred, target, variance)],
-];
-if (L.crossEntropy) {
-  const logits = { data: Float32Array.of(2, 0.5, -1, 0.1, 0.2, 3, -2, 4, 0.3), shape: [3, 3] };
-  const labels = Int32Array.of(0, 2, 1);
-  const probs = Float32Array.of(0.9, 0.2, 0.7, 0.4, 0.05, 0.6, 0.5);
-  const bits = Float32Array.of(1, 0, 1, 0, 0, 1, 1);
-  // log-softmax of each row of logits, for nllLoss (which takes log-probabilities)
-  const logProbs = Float32Array.from(logits.data, (v, i) => {
-    const row = logits.data.slice(i - (i % 3), i - (i % 3) + 3);
-    return v - Math.log(row.reduce((s, r) => s + Math.exp(r), 0));
-  });
-  const q = Float32Array.of(0.1, 0.2, 0.3, 0.1, 0.1, 0.1, 0.1); // a distribution
-  const r = Float32Array.of(0.2, 0.2, 0.2, 0.1, 0.1, 0.1, 0.1); // another one
-  samples.push(
-    ["crossEntropy", () => L.crossEntropy.withGrad(logits, labels)],
-    ["crossEntropy (labelSmoothing 0.1)", () => L.crossEntropy.withGrad(logits, labels, { labelSmoothing: 0.1 })],
-    ["nllLoss (log-softmax in)", () => L.nllLoss.withGrad({ data: logProbs, shape: [3, 3] }, labels)],
-    ["focalLoss (gamma 2)", () => L.focalLoss.withGrad(logits, labels)],
-    ["binaryCrossEntropy", () => L.binaryCrossEntropy.withGrad(probs, bits)],
-    ["binaryCrossEntropyWithLogits", () => L.binaryCrossEntropyWithLogits.withGrad(pred, bits)],
-    ["sigmoidFocalLoss (sum)", () => L.sigmoidFocalLoss.withGrad(pred, bits, { reduction: "sum" })],
-    ["klDiv (sum: KL(q ‖ r))", () => L.klDiv.withGrad(Float32Array.from(r, Math.log), q, { reduction: "sum" })],
-  );
+// Driven by the loss table (`L.losses`, one spec per loss), so a new loss shows up here by
+// itself: float arguments get a 2×3 tensor of values in (0, 1) (valid probabilities,
+// counts, variances and logits alike), class indices one label per row.
+const unit = () => ({ data: Float32Array.from({ length: 6 }, () => 0.05 + 0.9 * rand()), shape: [2, 3] });
+const sampleArg = (kind) => (kind === "index" || kind === "class" ? Int32Array.of(0, 2) : unit());
+for (const f of [...new Set(L.losses.map((l) => l.family))]) {
+  console.log(`${f}: ${L.losses.filter((l) => l.family === f).map((l) => l.name).join(", ")}`);
 }
-console.log("loss".padEnd(36), "value".padStart(12), "  |grad input|");
-for (const [name, run] of samples) {
-  const { loss, grads } = run();
+console.log();
+console.log("loss on a 2×3 sample".padEnd(36), "value".padStart(12), "  |grad input|");
+for (const { name, args, options } of L.losses) {
+  const opts = "reduction" in options ? { reduction: "mean" } : {};
+  const { loss, grads } = L[name].withGrad(...args.map((a) => sampleArg(a.kind)), opts);
   console.log(name.padEnd(36), fmt(loss).padStart(12), " ", norm(grads.input));
 }
+console.log();
 
 // ---------------------------------------------------------------- training: linear regression
 // y = 3x − 2 + noise, fitted with Huber loss; losskit gives ∂L/∂pred, the chain rule the rest.

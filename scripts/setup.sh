@@ -3,7 +3,7 @@
 # pinned to the crate's exact version, and the npm dependencies (rollup, vitest, binaryen's
 # wasm-opt, ...). Idempotent: every step checks first, so a ready machine passes in seconds.
 #
-# Two worlds for the wasm32 std (see ../shared/design/TOOLCHAIN.md for the verified facts):
+# Two worlds for the wasm32 std:
 #   1. rustup can download the target (an ordinary laptop): `rustup target add` and done.
 #   2. rustup's server is unreachable (these CI machines): Debian's rustc-web toolchain ships
 #      Rust's library sources with their dependencies vendored, so we build std for wasm32

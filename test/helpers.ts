@@ -57,7 +57,7 @@ export function toOptions(c: FixtureCase): Record<string, unknown> {
   return out;
 }
 
-/** API.md accuracy: ~1e-5 relative in f32, ~1e-10 in f64. */
+/** The accuracy of docs/API.md: ~1e-5 relative in f32, ~1e-10 in f64. */
 export const rtol = (dtype: string) => (dtype === "float32" ? 1e-5 : 1e-10);
 
 /**

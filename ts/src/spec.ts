@@ -130,7 +130,8 @@ export interface LossInfo {
   readonly family: Family;
   readonly summary: string;
   readonly pytorch: string | null;
-  readonly args: readonly string[];
+  /** Positional arguments with their kinds. */
+  readonly args: readonly { readonly name: string; readonly kind: ArgKind }[];
   /** Options with their defaults (`undefined` for tensor options, absent by default). */
   readonly options: Readonly<Record<string, number | boolean | string | undefined>>;
   readonly differentiable: readonly string[];
@@ -149,7 +150,7 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
       family: spec.family,
       summary: spec.summary,
       pytorch: spec.pytorch,
-      args: spec.args.map(([name]) => name),
+      args: spec.args.map(([name, kind]) => Object.freeze({ name, kind })),
       options: Object.fromEntries(Object.entries(spec.options).map(([k, o]) => [k, "default" in o ? o.default : undefined])),
       differentiable: [...spec.diff],
     }),

@@ -26,8 +26,10 @@ export type FloatInput = FloatArray | number[] | Tensor<FloatArray>;
 /** Accepted for class indices: an Int32Array (1-D), a `{ data, shape }` tensor of one, or a plain `number[]`. */
 export type IndexInput = Int32Array | number[] | Tensor<Int32Array>;
 
-const CTORS = { f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
-const BYTES = { f32: 4, f64: 8, i32: 4 } as const;
+/** The typed-array constructor of each dtype. */
+export const ARRAY = { f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
+/** Bytes per element of each dtype. */
+export const ELEMENT_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
 
 /** Number of elements of a shape. */
 export function numel(shape: readonly number[]): number {
@@ -60,11 +62,11 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
   /** Use {@link tensor} to create one. */
   constructor(shape: readonly number[], dtype: D) {
     checkShape("tensor", "shape", shape);
-    if (!(dtype in CTORS)) throw new LossError("INVALID_OPTION", `tensor: dtype must be 'f32', 'f64' or 'i32' but is ${String(dtype)}`);
+    if (!(dtype in ARRAY)) throw new LossError("INVALID_OPTION", `tensor: dtype must be 'f32', 'f64' or 'i32' but is ${String(dtype)}`);
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.length = numel(shape);
-    this.#bytes = this.length * BYTES[dtype];
+    this.#bytes = this.length * ELEMENT_BYTES[dtype];
     this.#ptr = wasm().alloc(this.#bytes);
     if (this.#bytes > 0 && this.#ptr === 0) throw new RangeError(`losskit: out of wasm memory allocating ${this.#bytes} bytes`);
     registry?.register(this, [this.#ptr, this.#bytes], this);
@@ -75,7 +77,7 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
     if (this.#disposed) throw new LossError("DISPOSED", "tensor: this tensor was disposed");
     const buf = buffer();
     if (!this.#view || this.#view.buffer !== buf) {
-      this.#view = new CTORS[this.dtype](buf, this.#ptr, this.length) as ArrayOf[D];
+      this.#view = new ARRAY[this.dtype](buf, this.#ptr, this.length) as ArrayOf[D];
     }
     return this.#view;
   }
@@ -227,5 +229,3 @@ export function commonDtype(func: string, args: readonly (FloatArg | undefined)[
   return found?.dtype ?? "f64";
 }
 
-export const ARRAY = CTORS;
-export const ELEMENT_BYTES = BYTES;

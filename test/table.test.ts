@@ -1,0 +1,33 @@
+// The loss table (ts/src/spec.ts: one spec per loss) is the one list of losses: every
+// exported loss is in it with its defaults and differentiable arguments, and the README and
+// docs/API.md document every entry.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { L, losskit } from "./helpers";
+
+const root = join(__dirname, "..");
+
+describe("the loss table", () => {
+  const names = losskit.losses.map((l) => l.name);
+  it("lists every exported loss function once, and only those", () => {
+    const exported = Object.keys(L).filter((k) => typeof L[k] === "function" && typeof L[k].withGrad === "function" && k !== "softmaxCrossEntropy");
+    expect([...names].sort()).toEqual(exported.sort());
+    expect(new Set(names).size).toBe(names.length);
+  });
+  it("gives PyTorch's defaults and the differentiable arguments", () => {
+    const huber = losskit.losses.find((l) => l.name === "huberLoss")!;
+    expect(huber.options).toEqual({ reduction: "mean", delta: 1, weight: undefined });
+    expect(huber.differentiable).toEqual(["input", "target"]);
+    const focal = losskit.losses.find((l) => l.name === "sigmoidFocalLoss")!;
+    expect(focal.options).toEqual({ reduction: "none", alpha: 0.25, gamma: 2 });
+    expect(losskit.losses.find((l) => l.name === "gaussianNllLoss")!.args.map((a) => a.name)).toEqual(["input", "target", "var"]);
+    expect(losskit.losses.find((l) => l.name === "crossEntropy")!.args[1]).toEqual({ name: "target", kind: "class" });
+  });
+  it("every loss is documented in the README and docs/API.md", () => {
+    for (const doc of ["README.md", "docs/API.md"]) {
+      const text = readFileSync(join(root, doc), "utf8");
+      for (const name of names) expect(text, `${doc} documents ${name}`).toContain(`\`${name}\``);
+    }
+  });
+});
