@@ -16,32 +16,117 @@ export function median(a) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Median seconds per call of fn, plus sample count and the spread (p25–p75). */
-export function measure(fn, { budgetMs = 200, minSamples = 5, maxSamples = 200, targetMs = 2, warmupMs = 25 } = {}) {
-  globalThis.gc?.();
+/**
+ * Median seconds per call of fn, plus sample count and the spread (p25–p75).
+ * A call slower than a third of the budget is "slow" (tfjs-cpu at 1e7 takes seconds): no batching,
+ * one warm-up call, then slowSamples samples; with `warm` (fn already warmed up by an earlier
+ * round) the first call is itself a sample. `gc`: run gc() first (with --expose-gc) — note that
+ * losskit's µs-scale calls then run 3–5× slower for 50–90 ms (measured; plain JS loops do not).
+ */
+export function measure(fn, { budgetMs = 200, minSamples = 5, maxSamples = 200, targetMs = 2, warmupMs = 25, slowSamples = 3, warm = false, gc = true } = {}) {
+  if (gc) globalThis.gc?.();
   let calls = 0;
   const w0 = now();
   consume(fn());
   calls++;
   const first = now() - w0;
-  // slow calls (tfjs-cpu at 1e7 takes seconds): one warm-up call, three samples
   const slow = first > budgetMs / 3;
-  if (slow) minSamples = 3;
+  const samples = slow && warm ? [first / 1e3] : [];
+  if (slow) minSamples = slowSamples;
   while (!slow && (calls < 2 || (now() - w0 < warmupMs && calls < 10000))) {
     consume(fn());
     calls++;
   }
   const per = (now() - w0) / calls;
-  const batch = Math.max(1, Math.min(100000, Math.round(targetMs / Math.max(per, 1e-6))));
-  const samples = [];
+  const batch = slow ? 1 : Math.max(1, Math.min(100000, Math.round(targetMs / Math.max(per, 1e-6))));
   const t0 = now();
-  while (samples.length < minSamples || (now() - t0 < budgetMs && samples.length < maxSamples)) {
+  while (samples.length < minSamples || (!slow && now() - t0 < budgetMs && samples.length < maxSamples)) {
     const a = now();
     for (let i = 0; i < batch; i++) consume(fn());
     samples.push((now() - a) / batch / 1e3);
   }
   const s = [...samples].sort((p, q) => p - q);
   return { s: median(s), p25: s[Math.floor(s.length / 4)], p75: s[Math.floor((3 * s.length) / 4)], samples: s.length, batch };
+}
+
+/**
+ * Interleaved rounds, for a machine whose CPU speed changes under the measurement: each round
+ * measures every entry once (the starting entry rotates, so two entries run A B, B A, A B, …),
+ * and each entry keeps its best (lowest) round median. A speed change then hits all entries
+ * alike instead of whichever happened to be measured during it.
+ * entries: [{ key, fn, enter?, exit? }] — enter/exit (may be async) run around each measurement,
+ * e.g. switching the tfjs backend or losskit's scalar kernels.
+ * gc() runs once, before the first round (see `measure`: right after it losskit's short calls
+ * are slow for ~90 ms; the first round absorbs that and the best-of-rounds drops it).
+ * Returns { [key]: best measurement + `rounds` (every round's median, in round order) | { error } }.
+ */
+export async function interleave(entries, { rounds = 5, budgetMs = 40 } = {}) {
+  const out = {};
+  globalThis.gc?.();
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[(i + r) % entries.length];
+      if (out[e.key]?.error) continue;
+      let m;
+      try {
+        await e.enter?.();
+        m = measure(e.fn, { budgetMs, warmupMs: r ? 5 : 25, slowSamples: 1, warm: r > 0, gc: false });
+      } catch (err) {
+        out[e.key] = { error: String(err?.message ?? err) };
+        continue;
+      } finally {
+        await e.exit?.();
+      }
+      const prev = out[e.key];
+      out[e.key] = !prev || m.s < prev.s ? { ...m, rounds: prev?.rounds ?? [] } : prev;
+      out[e.key].rounds.push(m.s);
+    }
+  }
+  return out;
+}
+
+/**
+ * A/B timing of two functions, for the same kind of machine: `rounds` rounds; in each, fa and fb
+ * alternate batch by batch (~batchMs per batch, the order flipping every pair) for ~2·budgetMs,
+ * giving one median per function per round. Returns each one's best round median (`s`) and round
+ * medians (`rounds`), and `paired`: the median over all pairs (after round 0) of fb's time ÷ fa's —
+ * the estimate least disturbed by speed changes and other load, as the two ran within a batch of
+ * each other. gc() runs once, before round 0 (see `measure`).
+ */
+export function alternate(fa, fb, { rounds = 7, budgetMs = 30, batchMs = 1 } = {}) {
+  const fns = [fa, fb];
+  const out = fns.map(() => ({ s: Infinity, rounds: [] }));
+  const ratios = [];
+  const run = (f, n) => {
+    const t = now();
+    for (let i = 0; i < n; i++) consume(f());
+    return (now() - t) / n / 1e3;
+  };
+  globalThis.gc?.(); // once: see `measure`
+  for (let r = 0; r < rounds; r++) {
+    // warm up (longer in the first round) and size the batches
+    const batch = fns.map((f) => {
+      const t = now();
+      let calls = 0;
+      do {
+        consume(f());
+        calls++;
+      } while (now() - t < (r ? batchMs : 20) || (r === 0 && calls < 2));
+      return Math.max(1, Math.min(100000, Math.round((batchMs * calls) / (now() - t))));
+    });
+    const times = [[], []];
+    const t0 = now();
+    for (let k = 0; k < 3 || now() - t0 < 2 * budgetMs; k++) {
+      for (const i of k & 1 ? [1, 0] : [0, 1]) times[i].push(run(fns[i], batch[i]));
+      if (r > 0 || rounds === 1) ratios.push(times[1][k] / times[0][k]); // round 0 still warms up
+    }
+    times.forEach((t, i) => {
+      const m = median(t);
+      out[i].rounds.push(m);
+      out[i].s = Math.min(out[i].s, m);
+    });
+  }
+  return { a: out[0], b: out[1], paired: median(ratios) };
 }
 
 /** Seconds → short human string. */

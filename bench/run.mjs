@@ -1,6 +1,7 @@
 // losskit benchmark: `npm run bench` (builds, then `node --expose-gc bench/run.mjs`).
-// Options (env): BENCH_BUDGET_MS (time budget per measurement, default 200),
-//                BENCH_ONLY=mseLoss,l1Loss (subset of cases), BENCH_NO_TF=1 (skip tfjs).
+// Options (env): BENCH_ROUNDS (interleaved rounds, default 5), BENCH_BUDGET_MS (time budget per
+//                measurement in each round, default 40), BENCH_ONLY=mseLoss,l1Loss (subset of
+//                cases), BENCH_NO_TF=1 (skip tfjs).
 //                With any of these set, results go to bench/results/partial.json, not latest.json.
 // See bench/README.md for what is measured and how to read the output.
 import fs from "node:fs";
@@ -10,13 +11,17 @@ import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
 import { bandwidthAt } from "./bandwidth.mjs";
 import { CASES } from "./cases.mjs";
-import { fmtN, fmtRatio, fmtTime, measure, sinkValue, table } from "./harness.mjs";
+import { fmtN, fmtRatio, fmtTime, interleave, sinkValue, table } from "./harness.mjs";
 import { loadTf } from "./tfjs.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BUDGET = Number(process.env.BENCH_BUDGET_MS ?? 200);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const BUDGET = Number(process.env.BENCH_BUDGET_MS ?? 40);
 const ONLY = process.env.BENCH_ONLY?.split(",");
 const T0 = performance.now();
+const load0 = os.loadavg();
+const SPEED_NOTE =
+  "This machine class switches between two CPU speeds ~1.8× apart for seconds at a time: absolute times move by up to 2× between runs, only same-run ratios count.";
 const log = (...a) => console.error(...a); // progress on stderr, tables on stdout
 
 if (!globalThis.gc) log("note: run with --expose-gc for steadier numbers (npm run bench does)");
@@ -72,17 +77,8 @@ function checkGrad(label, what, got, ref, tol = 1e-4, sink = failures) {
 }
 
 // ---------- run ----------
-const VARIANTS = ["lkCopy", "lkZc", "lkScalar", "tfWasm", "tfCpu", "js"];
 const results = [];
 const skipped = [];
-
-function time(fn) {
-  try {
-    return measure(fn, { budgetMs: BUDGET });
-  } catch (e) {
-    return { error: String(e?.message ?? e) };
-  }
-}
 
 for (const c of CASES) {
   if (ONLY && !ONLY.includes(c.name)) continue;
@@ -130,20 +126,8 @@ for (const c of CASES) {
     row.checks.lkScalarGrad = checkLoss(label, "losskit scalar twin withGrad", safe(inst.zc.grad), ref);
     L.setScalarKernels(false);
 
-    // losskit
-    for (const mode of ["loss", "grad"]) {
-      row[mode].lkCopy = time(inst.lk[mode]);
-      row[mode].lkZc = time(inst.zc[mode]);
-      L.setScalarKernels(true);
-      try {
-        row[mode].lkScalar = time(inst.zc[mode]);
-      } finally {
-        L.setScalarKernels(false);
-      }
-      row[mode].js = time(inst.js[mode]);
-    }
-
-    // tfjs, one backend at a time (tensors created once per backend, outside the timing)
+    // tfjs closures per backend (input tensors created once, outside the timing), and their checks
+    const tfRuns = [];
     for (const b of BACKENDS) {
       const key = b === "wasm" ? "tfWasm" : "tfCpu";
       await tf.setBackend(b);
@@ -155,26 +139,38 @@ for (const c of CASES) {
         continue;
       }
       if (!t) continue; // e.g. f64: tfjs computes in float32 only
-      try {
-        const before = tf.memory().numTensors;
-        const v = safe(t.loss);
-        row.checks[key] = checkLoss(label, `tfjs-${b}`, v, ref, 1e-4, []);
-        // the brief's assertion: losskit and tfjs agree to 1e-4. When they don't, the f64
-        // reference decides who is off; losskit being off is a failure, tfjs being off a note.
-        row.checks[`lkVs${key}`] = rel(lkLoss, v);
-        if (!(row.checks[`lkVs${key}`] <= 1e-4)) {
-          const note = `${label}: losskit ${lkLoss} vs tfjs-${b} ${v} differ by rel ${row.checks[`lkVs${key}`].toExponential(2)}; vs the f64 reference ${ref}: losskit rel ${row.checks.lkCopy.toExponential(2)}, tfjs-${b} rel ${row.checks[key].toExponential(2)}`;
-          (row.checks.lkCopy <= 1e-4 && !(row.checks[key] <= 1e-4) ? tfNotes : failures).push(note);
-        }
-        row.checks[`${key}Grad`] = checkLoss(label, `tfjs-${b} valueAndGrad`, safe(t.grad), ref, 1e-4, []);
-        row.checks[`${key}GradVec`] = checkGrad(label, `tfjs-${b}`, t.gradOf(), jsGrad, 1e-4, tfNotes);
-        row.loss[key] = time(t.loss);
-        row.grad[key] = time(t.grad);
-        const leaked = tf.memory().numTensors - before;
-        if (leaked !== 0) failures.push(`${label}: tfjs-${b} leaked ${leaked} tensors per run`);
-      } finally {
-        t.dispose();
+      tfRuns.push({ b, key, t });
+      const v = safe(t.loss);
+      row.checks[key] = checkLoss(label, `tfjs-${b}`, v, ref, 1e-4, []);
+      // the brief's assertion: losskit and tfjs agree to 1e-4. When they don't, the f64
+      // reference decides who is off; losskit being off is a failure, tfjs being off a note.
+      row.checks[`lkVs${key}`] = rel(lkLoss, v);
+      if (!(row.checks[`lkVs${key}`] <= 1e-4)) {
+        const note = `${label}: losskit ${lkLoss} vs tfjs-${b} ${v} differ by rel ${row.checks[`lkVs${key}`].toExponential(2)}; vs the f64 reference ${ref}: losskit rel ${row.checks.lkCopy.toExponential(2)}, tfjs-${b} rel ${row.checks[key].toExponential(2)}`;
+        (row.checks.lkCopy <= 1e-4 && !(row.checks[key] <= 1e-4) ? tfNotes : failures).push(note);
       }
+      row.checks[`${key}Grad`] = checkLoss(label, `tfjs-${b} valueAndGrad`, safe(t.grad), ref, 1e-4, []);
+      row.checks[`${key}GradVec`] = checkGrad(label, `tfjs-${b}`, t.gradOf(), jsGrad, 1e-4, tfNotes);
+    }
+
+    // timing: every implementation once per round, ROUNDS rounds, best round median each
+    const tensorsBefore = tf?.memory().numTensors;
+    try {
+      for (const mode of ["loss", "grad"]) {
+        const scalar = (on) => () => L.setScalarKernels(on);
+        const entries = [
+          { key: "lkCopy", fn: inst.lk[mode] },
+          { key: "lkZc", fn: inst.zc[mode] },
+          { key: "lkScalar", fn: inst.zc[mode], enter: scalar(true), exit: scalar(false) },
+          { key: "js", fn: inst.js[mode] },
+          ...tfRuns.map(({ b, key, t }) => ({ key, fn: t[mode], enter: () => tf.setBackend(b) })),
+        ];
+        Object.assign(row[mode], await interleave(entries, { rounds: ROUNDS, budgetMs: BUDGET }));
+      }
+      const leaked = tf ? tf.memory().numTensors - tensorsBefore : 0;
+      if (leaked !== 0) failures.push(`${label}: tfjs leaked ${leaked} tensors during the timing`);
+    } finally {
+      for (const { t } of tfRuns) t.dispose();
     }
     inst.dispose();
 
@@ -244,7 +240,8 @@ const out = [];
 out.push(`## losskit bench — ${date}`);
 out.push("");
 out.push(`${machine.cpu} (${machine.cores} cores), ${machine.platform}, Node ${machine.node}; losskit simd128 ${simd}; ${tfNote}.`);
-out.push(`Median per call; budget ${BUDGET} ms per measurement. losskit/JS/tfjs all single-threaded.`);
+out.push(`Best of ${ROUNDS} interleaved rounds (each implementation of a case measured once per round) of the median per call; budget ${BUDGET} ms per measurement. losskit/JS/tfjs all single-threaded.`);
+out.push(SPEED_NOTE);
 out.push("");
 out.push("### Time per call (median)");
 out.push("");
@@ -267,7 +264,9 @@ out.push(
 if (tfNotes.length) out.push("", `### tfjs accuracy notes (losskit within 1e-4 of the f64 reference, tfjs not)\n\n${tfNotes.map((f) => `- ${f}`).join("\n")}`);
 else if (BACKENDS.length) out.push("losskit and every tfjs backend agree within 1e-4 relative on every case.");
 const total = (performance.now() - T0) / 1e3;
-out.push("", `Total bench time ${total.toFixed(0)} s.`);
+const load1 = os.loadavg();
+const la = (l) => l.map((v) => v.toFixed(2)).join(" ");
+out.push("", `Total bench time ${total.toFixed(0)} s. Load average (1/5/15 min): ${la(load0)} at start, ${la(load1)} at end.`);
 console.log(out.join("\n"));
 
 fs.mkdirSync(path.join(here, "results"), { recursive: true });
@@ -276,8 +275,10 @@ const json = {
   machine,
   losskit: { simd },
   tfjs: tfInfo,
+  rounds: ROUNDS,
   budgetMs: BUDGET,
-  units: { time: "seconds per call (median)", bandwidth: "GB/s", bytes: "bytes the operation must touch" },
+  loadavg: { start: load0, end: load1 },
+  units: { time: "seconds per call (best round median)", bandwidth: "GB/s", bytes: "bytes the operation must touch" },
   bandwidth: { dram, byWorkingSet: [...bwCache.values()] },
   results,
   skipped,
@@ -287,7 +288,7 @@ const json = {
   _sink: sinkValue(),
 };
 // a partial run (BENCH_ONLY / BENCH_NO_TF / other budget) must not overwrite the full results
-const partial = ONLY || process.env.BENCH_NO_TF || process.env.BENCH_BUDGET_MS;
+const partial = ONLY || process.env.BENCH_NO_TF || process.env.BENCH_BUDGET_MS || process.env.BENCH_ROUNDS;
 const file = partial ? "partial.json" : "latest.json";
 fs.writeFileSync(path.join(here, "results", file), JSON.stringify(json, null, 2));
 log(`wrote bench/results/${file}`);
