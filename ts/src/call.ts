@@ -3,13 +3,17 @@
 // `[data address, rank, d0, d1, …]` (u32 words, crates/losskit-wasm/src/memory.rs), output
 // buffers, and the release of every temporary, whether the call succeeded or not.
 import { buffer, wasm } from "./backend.js";
-import { ARRAY, ELEMENT_BYTES, type Dtype, type FloatArg, type IndexArg, type Tensor, WasmTensor, numel } from "./tensor.js";
+import { ARRAY, ELEMENT_BYTES, type Dtype, type FloatArg, type FloatArray, type IndexArg, type Tensor, WasmTensor, numel } from "./tensor.js";
+
+/** The module's static descriptor area (crates/losskit-wasm/src/memory.rs), read once. */
+const descriptorArea = { ptr: 0, words: 0 };
 
 /** Temporary wasm buffers and tensor descriptors of one call; `free()` releases the buffers. */
 export class Call {
   readonly dtype: Dtype;
   #allocs: number[] = [];
   #descs: number[] = [];
+  #base = 0;
 
   constructor(dtype: Dtype) {
     this.dtype = dtype;
@@ -46,25 +50,39 @@ export class Call {
    * first word's index): its address is known once {@link seal} has placed every descriptor.
    */
   describe(ptr: number, shape: readonly number[]): number {
-    const handle = 1 + this.#descs.length;
-    this.#descs.push(ptr, shape.length, ...shape);
+    const descs = this.#descs;
+    const handle = 1 + descs.length;
+    descs.push(ptr, shape.length);
+    for (let i = 0; i < shape.length; i++) descs.push(shape[i]);
     return handle;
   }
 
-  /** Writes the descriptors into wasm memory; returns the map from handles to addresses (0 stays 0). */
-  seal(): (handle: number) => number {
-    const w = wasm();
+  /** Writes the descriptors into wasm memory, after which {@link address} maps handles to addresses. */
+  seal(): void {
     const words = this.#descs.length;
+    if (descriptorArea.words === 0) {
+      descriptorArea.ptr = wasm().descriptor_area();
+      descriptorArea.words = wasm().descriptor_words();
+    }
     // The module's static descriptor area, or a buffer of this call's when it is too small.
-    const base = words <= w.descriptor_words() ? w.descriptor_area() : this.#alloc(words * 4);
-    new Uint32Array(buffer(), base, words).set(this.#descs);
-    return (handle) => (handle === 0 ? 0 : base + (handle - 1) * 4);
+    this.#base = words <= descriptorArea.words ? descriptorArea.ptr : this.#alloc(words * 4);
+    new Uint32Array(buffer(), this.#base, words).set(this.#descs);
+  }
+
+  /** The address of a sealed descriptor (0 stays 0: an absent tensor). */
+  address(handle: number): number {
+    return handle === 0 ? 0 : this.#base + (handle - 1) * 4;
+  }
+
+  /** A view of `len` elements at `ptr` in wasm memory (valid until memory grows). */
+  view(ptr: number, len: number): FloatArray {
+    return new ARRAY[this.dtype](buffer(), ptr, len);
   }
 
   /** Copies `len` elements at `ptr` out of wasm memory into a new tensor. */
   read(ptr: number, shape: readonly number[]): Tensor {
     const len = numel(shape);
-    const data = len === 0 ? new ARRAY[this.dtype](0) : new ARRAY[this.dtype](buffer(), ptr, len).slice();
+    const data = len === 0 ? new ARRAY[this.dtype](0) : this.view(ptr, len).slice();
     return { data, shape: [...shape] };
   }
 

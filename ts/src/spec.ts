@@ -16,7 +16,6 @@ import {
   type IndexArg,
   type Tensor,
   WasmTensor,
-  commonDtype,
   floatArg,
   indexArg,
   numel,
@@ -142,8 +141,33 @@ const table: LossInfo[] = [];
 /** Every loss of losskit, in the order of the families. */
 export const losses: readonly LossInfo[] = table;
 
+/** A spec prepared once, at definition, for the call path: arrays instead of per-call lookups. */
+interface Plan {
+  spec: LossSpec<string, Record<string, OptionSpec>, string>;
+  name: string;
+  argNames: readonly string[];
+  argKinds: readonly ArgKind[];
+  optKeys: readonly string[];
+  optSpecs: readonly OptionSpec[];
+  /** Option names, then the `withGrad` options. */
+  allowed: ReadonlySet<string>;
+  /** For each differentiable argument (spec order), its position among the arguments. */
+  diffAt: readonly number[];
+}
+
 /** Makes the public function of a spec (and its `withGrad`), and lists it in {@link losses}. */
 export function defineLoss<A extends string, O extends Record<string, OptionSpec>, G extends A>(spec: LossSpec<A, O, G>): unknown {
+  const optKeys = Object.keys(spec.options);
+  const plan: Plan = {
+    spec: spec as unknown as Plan["spec"],
+    name: spec.name,
+    argNames: spec.args.map(([name]) => name),
+    argKinds: spec.args.map(([, kind]) => kind),
+    optKeys,
+    optSpecs: optKeys.map((k) => spec.options[k]),
+    allowed: new Set([...optKeys, ...GRAD_OPTIONS]),
+    diffAt: spec.diff.map((d) => spec.args.findIndex(([name]) => name === d)),
+  };
   table.push(
     Object.freeze({
       name: spec.name,
@@ -151,66 +175,58 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
       summary: spec.summary,
       pytorch: spec.pytorch,
       args: spec.args.map(([name, kind]) => Object.freeze({ name, kind })),
-      options: Object.fromEntries(Object.entries(spec.options).map(([k, o]) => [k, "default" in o ? o.default : undefined])),
+      options: Object.fromEntries(optKeys.map((k, i) => [k, optionDefault(plan.optSpecs[i])])),
       differentiable: [...spec.diff],
     }),
   );
-  const fn = (...args: unknown[]) => execute(spec, false, args);
-  fn.withGrad = (...args: unknown[]) => execute(spec, true, args);
+  const fn = (...args: unknown[]) => execute(plan, false, args);
+  fn.withGrad = (...args: unknown[]) => execute(plan, true, args);
   return fn;
 }
 
-const REDUCTION_CODES: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 3 };
-const GRAD_OPTIONS = ["gradOutput", "wrt", "into"];
-
-/** Reads an options object against the spec: unknown keys are rejected (a typo must not be silently ignored). */
-function readOptions(spec: LossSpec<string, Record<string, OptionSpec>, string>, raw: unknown): { values: Record<string, number | boolean>; raw: Record<string, unknown>; tensors: Record<string, FloatArg | undefined>; reduction: string } {
-  const func = spec.name;
-  raw ??= {};
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || ArrayBuffer.isView(raw)) {
-    throw new LossError("INVALID_OPTION", `${func}: options must be an object but is ${describe(raw)}`);
-  }
-  const opts = raw as Record<string, unknown>;
-  const names = Object.keys(spec.options);
-  for (const key of Object.keys(opts)) {
-    if (!names.includes(key) && !GRAD_OPTIONS.includes(key)) {
-      throw new LossError("INVALID_OPTION", `${func}: unknown option '${key}'; options are ${names.join(", ")}`);
-    }
-  }
-  const values: Record<string, number | boolean> = {};
-  const tensors: Record<string, FloatArg | undefined> = {};
-  let reduction = "mean";
-  const bad = (key: string, what: string, v: unknown) => new LossError("INVALID_OPTION", `${func}: ${key} must be ${what} but is ${JSON.stringify(v)}`);
-  for (const [key, o] of Object.entries(spec.options)) {
-    const v = opts[key] ?? ("default" in o ? o.default : undefined);
-    switch (o.kind) {
-      case "reduction": {
-        const allowed = o.batchmean ? "'none', 'mean', 'sum' or 'batchmean'" : "'none', 'mean' or 'sum'";
-        if (typeof v !== "string" || !(v in REDUCTION_CODES)) throw bad(key, `one of ${allowed}`, v);
-        values[key] = REDUCTION_CODES[v];
-        reduction = v;
-        break;
-      }
-      case "number":
-      case "integer":
-        if (typeof v !== "number" || Number.isNaN(v)) throw bad(key, "a number", v);
-        if (o.kind === "integer" && !Number.isInteger(v)) throw bad(key, "an integer", v);
-        values[key] = v;
-        break;
-      case "bool":
-        if (typeof v !== "boolean") throw bad(key, "a boolean", v);
-        values[key] = v;
-        break;
-      case "tensor":
-        tensors[key] = v === undefined || v === null ? undefined : floatArg(func, key, v);
-        break;
-    }
-  }
-  return { values, raw: opts, tensors, reduction };
+/** An option's PyTorch default (`undefined` for a tensor option). */
+function optionDefault(o: OptionSpec): number | boolean | string | undefined {
+  return "default" in o ? o.default : undefined;
 }
 
-/** A positional argument after validation. */
-type Parsed = { float: FloatArg } | { index: IndexArg } | { number: number };
+const REDUCTION_CODES: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 3 };
+const GRAD_OPTIONS = ["gradOutput", "wrt", "into"] as const;
+const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
+
+/** The options object of a call, checked for unknown keys (a typo must not be silently ignored). */
+function optionsObject(plan: Plan, raw: unknown): Record<string, unknown> {
+  if (raw === undefined || raw === null) return NO_OPTIONS;
+  if (typeof raw !== "object" || Array.isArray(raw) || ArrayBuffer.isView(raw)) {
+    throw new LossError("INVALID_OPTION", `${plan.name}: options must be an object but is ${describe(raw)}`);
+  }
+  for (const key of Object.keys(raw)) {
+    if (!plan.allowed.has(key)) throw new LossError("INVALID_OPTION", `${plan.name}: unknown option '${key}'; options are ${plan.optKeys.join(", ")}`);
+  }
+  return raw as Record<string, unknown>;
+}
+
+/** One option's value for the export (a wire code, a number or a flag), or its tensor. */
+function readOption(func: string, key: string, o: OptionSpec, raw: unknown): number | boolean | FloatArg | undefined {
+  const v = raw ?? optionDefault(o);
+  const bad = (what: string) => new LossError("INVALID_OPTION", `${func}: ${key} must be ${what} but is ${JSON.stringify(v)}`);
+  switch (o.kind) {
+    case "reduction": {
+      const code = typeof v === "string" ? REDUCTION_CODES[v] : undefined;
+      if (code === undefined) throw bad(`one of ${o.batchmean ? "'none', 'mean', 'sum' or 'batchmean'" : "'none', 'mean' or 'sum'"}`);
+      return code;
+    }
+    case "number":
+    case "integer":
+      if (typeof v !== "number" || Number.isNaN(v)) throw bad("a number");
+      if (o.kind === "integer" && !Number.isInteger(v)) throw bad("an integer");
+      return v;
+    case "bool":
+      if (typeof v !== "boolean") throw bad("a boolean");
+      return v;
+    case "tensor":
+      return v === undefined || v === null ? undefined : floatArg(func, key, v);
+  }
+}
 
 /** `true` when `v` holds class indices rather than probabilities: i32 data, or a number[] of one integer per row. */
 function holdsIndices(v: unknown, rows: number): boolean {
@@ -226,120 +242,170 @@ function rowShape(shape: readonly number[]): number[] {
   return shape.length <= 1 ? [] : [shape[0], ...shape.slice(2)];
 }
 
-function parseArg(func: string, name: string, kind: ArgKind, v: unknown, input: FloatArg | undefined): Parsed {
-  switch (kind) {
-    case "float":
-      return { float: floatArg(func, name, v) };
-    case "index":
-      return { index: indexArg(func, name, v) };
-    case "class":
-      return holdsIndices(v, numel(rowShape(input?.shape ?? []))) ? { index: indexArg(func, name, v) } : { float: floatArg(func, name, v) };
-    case "floatOrNumber":
-      return typeof v === "number" ? { number: v } : { float: floatArg(func, name, v) };
-  }
-}
-
-/** Runs a loss from its spec: the shared data path of every loss. */
-function execute(spec: LossSpec<string, Record<string, OptionSpec>, string>, withGrad: boolean, args: unknown[]): unknown {
-  const func = spec.name;
-  const opts = readOptions(spec, args[spec.args.length]);
-  if (!withGrad) {
+/** Runs a loss from its plan: the shared data path of every loss. */
+function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
+  const func = plan.name;
+  const nargs = plan.argNames.length;
+  const raw = optionsObject(plan, args[nargs]);
+  if (!withGrad && raw !== NO_OPTIONS) {
     for (const k of GRAD_OPTIONS) {
-      if (opts.raw[k] !== undefined) throw new LossError("INVALID_OPTION", `${func}: ${k} is an option of ${func}.withGrad`);
+      if (raw[k] !== undefined) throw new LossError("INVALID_OPTION", `${func}: ${k} is an option of ${func}.withGrad`);
     }
   }
-  const parsed: Record<string, Parsed> = {};
-  let input: FloatArg | undefined;
-  spec.args.forEach(([name, kind], i) => {
-    const p = parseArg(func, name, kind, args[i], input);
-    parsed[name] = p;
-    if (i === 0 && "float" in p) input = p.float;
-  });
-  const floats = Object.values(parsed).flatMap((p) => ("float" in p ? [p.float] : []));
-  const dtype: Dtype = commonDtype(func, [...floats, ...Object.values(opts.tensors)]);
-  const none = opts.reduction === "none";
-  const outShape = spec.output === "input" ? input!.shape : spec.output === "rows" ? rowShape(input!.shape) : [];
-  // Differentiable arguments that hold float data here (a class-index target or a number has no gradient).
-  const diff = spec.diff.flatMap((name) => {
-    const p = parsed[name];
-    return "float" in p ? [{ name, arg: p.float }] : [];
-  });
-  const names = diff.map((d) => d.name);
-  const wrt = opts.raw.wrt as readonly string[] | undefined;
-  if (wrt !== undefined && (!Array.isArray(wrt) || wrt.some((w) => !names.includes(w)))) {
-    throw new LossError("INVALID_OPTION", `${func}: wrt must list some of ${names.join(", ")} but is ${JSON.stringify(wrt)}`);
+  // Options: values for the export, float tensors to stage, and the common dtype.
+  const values: Record<string, number | boolean> = {};
+  const tensorKeys: string[] = [];
+  const tensorArgs: FloatArg[] = [];
+  let dtype: Dtype | undefined;
+  let dtypeFrom: FloatArg | undefined;
+  const agree = (a: FloatArg) => {
+    if (a.dtype === undefined) return;
+    if (dtype === undefined) {
+      dtype = a.dtype;
+      dtypeFrom = a;
+    } else if (a.dtype !== dtype) {
+      throw new LossError("DTYPE_MISMATCH", `${func}: ${a.name} is ${a.dtype} but ${dtypeFrom!.name} is ${dtype}; all float arguments must share one dtype`);
+    }
+  };
+  let reductionCode = 1;
+  for (let i = 0; i < plan.optKeys.length; i++) {
+    const key = plan.optKeys[i];
+    const o = plan.optSpecs[i];
+    const v = readOption(func, key, o, raw[key]);
+    if (o.kind === "tensor") {
+      values[key] = 0;
+      if (v !== undefined) {
+        tensorKeys.push(key);
+        tensorArgs.push(v as FloatArg);
+      }
+    } else {
+      values[key] = v as number | boolean;
+      if (o.kind === "reduction") reductionCode = v as number;
+    }
   }
-  const into = (opts.raw.into ?? {}) as Record<string, unknown>;
-  if (typeof into !== "object") throw new LossError("INVALID_OPTION", `${func}: into must be an object`);
-  for (const key of Object.keys(into)) {
-    if (!names.includes(key)) throw new LossError("INVALID_OPTION", `${func}: into.${key} is not a differentiable argument (${names.join(", ")})`);
+  // Positional arguments, in order (a class target is read against the input's rows).
+  const parsed: (FloatArg | IndexArg | number)[] = [];
+  const isIndex: boolean[] = [];
+  const floats: (FloatArg | undefined)[] = [];
+  for (let i = 0; i < nargs; i++) {
+    const name = plan.argNames[i];
+    const kind = plan.argKinds[i];
+    const v = args[i];
+    let p: FloatArg | IndexArg | number;
+    let index = false;
+    if (kind === "index" || (kind === "class" && holdsIndices(v, numel(rowShape((floats[0] ?? { shape: [] }).shape))))) {
+      p = indexArg(func, name, v);
+      index = true;
+    } else if (kind === "floatOrNumber" && typeof v === "number") {
+      p = v;
+    } else {
+      p = floatArg(func, name, v);
+    }
+    parsed.push(p);
+    isIndex.push(index);
+    floats.push(typeof p === "number" || index ? undefined : (p as FloatArg));
   }
-  let gradOutput: FloatArg | undefined;
-  if (opts.raw.gradOutput !== undefined) {
-    if (!none) throw new LossError("INVALID_OPTION", `${func}: gradOutput is only used with reduction 'none' (reduction is '${opts.reduction}')`);
-    gradOutput = floatArg(func, "gradOutput", opts.raw.gradOutput);
-    if (gradOutput.dtype && gradOutput.dtype !== dtype) throw new LossError("DTYPE_MISMATCH", `${func}: gradOutput is ${gradOutput.dtype} but the inputs are ${dtype}`);
-  }
-  const wanted = diff.map((d) => withGrad && (wrt === undefined || wrt.includes(d.name)));
+  for (const f of floats) if (f) agree(f);
+  for (const t of tensorArgs) agree(t);
+  const dt: Dtype = dtype ?? "f64";
+  const input = floats[0]!;
+  const none = reductionCode === 0;
+  const output = plan.spec.output;
+  const outShape = output === "input" ? input.shape : output === "rows" ? rowShape(input.shape) : [];
 
-  const call = new Call(dtype);
-  try {
-    const staged: Record<string, StagedArg> = {};
-    for (const [name] of spec.args) {
-      const p = parsed[name];
-      staged[name] =
-        "number" in p
-          ? { desc: 0, isIndex: false, number: p.number }
-          : "index" in p
-            ? { desc: call.tensor(p.index, true), isIndex: true, number: 0 }
-            : { desc: call.tensor(p.float), isIndex: false, number: 0 };
+  // Gradients: the differentiable arguments holding float data (a class-index target or a number has none).
+  const diffAt = plan.diffAt;
+  const wanted: boolean[] = [];
+  const wrt = raw.wrt as readonly string[] | undefined;
+  const into = (raw.into ?? NO_OPTIONS) as Record<string, unknown>;
+  if (withGrad) {
+    const names: string[] = [];
+    for (const at of diffAt) if (floats[at]) names.push(plan.argNames[at]);
+    if (wrt !== undefined && (!Array.isArray(wrt) || wrt.some((w) => !names.includes(w)))) {
+      throw new LossError("INVALID_OPTION", `${func}: wrt must list some of ${names.join(", ")} but is ${JSON.stringify(wrt)}`);
     }
-    const values: Record<string, number | boolean> = { ...opts.values };
-    for (const [key, t] of Object.entries(opts.tensors)) values[key] = call.tensor(t);
+    if (typeof into !== "object") throw new LossError("INVALID_OPTION", `${func}: into must be an object`);
+    if (into !== NO_OPTIONS) {
+      for (const key of Object.keys(into)) {
+        if (!names.includes(key)) throw new LossError("INVALID_OPTION", `${func}: into.${key} is not a differentiable argument (${names.join(", ")})`);
+      }
+    }
+  }
+  for (const at of diffAt) wanted.push(withGrad && floats[at] !== undefined && (wrt === undefined || wrt.includes(plan.argNames[at])));
+  let gradOutput: FloatArg | undefined;
+  if (raw.gradOutput !== undefined) {
+    if (!none) throw new LossError("INVALID_OPTION", `${func}: gradOutput is only used with reduction 'none'`);
+    gradOutput = floatArg(func, "gradOutput", raw.gradOutput);
+    if (gradOutput.dtype && gradOutput.dtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: gradOutput is ${gradOutput.dtype} but the inputs are ${dt}`);
+  }
+
+  const call = new Call(dt);
+  try {
+    const handles: number[] = [];
+    for (let i = 0; i < nargs; i++) {
+      const p = parsed[i];
+      handles.push(typeof p === "number" ? 0 : call.tensor(p, isIndex[i]));
+    }
+    const tensorHandles = tensorArgs.map((t) => call.tensor(t));
     const outBuffer = none ? call.buffer(numel(outShape)) : 0;
-    const out = none ? call.describe(outBuffer, outShape) : 0;
-    const gradOut = call.tensor(gradOutput);
+    const outHandle = none ? call.describe(outBuffer, outShape) : 0;
+    const gradOutHandle = call.tensor(gradOutput);
     // Gradient buffers: a wasm tensor given in `into` is written in place; otherwise a fresh buffer.
-    const gradPtrs = diff.map(({ name, arg }, i) => {
-      if (!wanted[i]) return 0;
+    const gradPtrs: number[] = [];
+    for (let k = 0; k < diffAt.length; k++) {
+      const at = diffAt[k];
+      const arg = floats[at];
+      if (!wanted[k] || !arg) {
+        gradPtrs.push(0);
+        continue;
+      }
+      const name = plan.argNames[at];
       const dest = into[name];
       const len = numel(arg.shape);
-      if (dest === undefined) return call.buffer(len);
+      if (dest === undefined) {
+        gradPtrs.push(call.buffer(len));
+        continue;
+      }
       const destDtype = dest instanceof WasmTensor ? dest.dtype : dest instanceof Float32Array ? "f32" : dest instanceof Float64Array ? "f64" : undefined;
-      if (destDtype !== dtype) throw new LossError("DTYPE_MISMATCH", `${func}: into.${name} must be ${dtype} data`);
+      if (destDtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: into.${name} must be ${dt} data`);
       const destLen = dest instanceof WasmTensor ? dest.length : (dest as FloatArray).length;
       if (destLen !== len) throw new LossError("SHAPE_MISMATCH", `${func}: into.${name} has ${destLen} elements but ${name} has ${len}`);
-      return dest instanceof WasmTensor ? dest.ptr : call.buffer(len);
-    });
-    const address = call.seal();
-    for (const s of Object.values(staged)) s.desc = address(s.desc);
-    for (const [key] of Object.entries(opts.tensors)) values[key] = address(values[key] as number);
+      gradPtrs.push(dest instanceof WasmTensor ? dest.ptr : call.buffer(len));
+    }
+    call.seal();
+    const staged: Record<string, StagedArg> = {};
+    for (let i = 0; i < nargs; i++) {
+      const p = parsed[i];
+      staged[plan.argNames[i]] = { desc: call.address(handles[i]), isIndex: isIndex[i], number: typeof p === "number" ? p : 0 };
+    }
+    for (let i = 0; i < tensorKeys.length; i++) values[tensorKeys[i]] = call.address(tensorHandles[i]);
     const grads: Record<string, number> = {};
-    for (const name of spec.diff) grads[name] = 0;
-    diff.forEach(({ name }, i) => (grads[name] = gradPtrs[i]));
+    for (let k = 0; k < diffAt.length; k++) grads[plan.argNames[diffAt[k]]] = gradPtrs[k];
 
     let value: number;
     try {
-      value = spec.invoke(wasm(), dtype === "f32", staged, values, { out: address(out), gradOutput: address(gradOut), grads });
+      value = plan.spec.invoke(wasm(), dt === "f32", staged, values, { out: call.address(outHandle), gradOutput: call.address(gradOutHandle), grads });
     } catch (e) {
       rethrow(e, func);
     }
     const loss = none ? call.read(outBuffer, outShape) : value;
     if (!withGrad) return loss;
     const result: Record<string, Tensor> = {};
-    diff.forEach(({ name, arg }, i) => {
-      if (!wanted[i]) return;
+    for (let k = 0; k < diffAt.length; k++) {
+      if (!wanted[k]) continue;
+      const at = diffAt[k];
+      const name = plan.argNames[at];
+      const shape = floats[at]!.shape;
       const dest = into[name];
       if (dest instanceof WasmTensor) {
         result[name] = dest;
       } else if (dest !== undefined) {
-        const t = call.read(gradPtrs[i], arg.shape);
-        (dest as FloatArray).set(t.data);
-        result[name] = { data: dest as FloatArray, shape: t.shape };
+        (dest as FloatArray).set(call.view(gradPtrs[k], numel(shape)));
+        result[name] = { data: dest as FloatArray, shape: [...shape] };
       } else {
-        result[name] = call.read(gradPtrs[i], arg.shape);
+        result[name] = call.read(gradPtrs[k], shape);
       }
-    });
+    }
     return { loss, grads: result };
   } finally {
     call.free();

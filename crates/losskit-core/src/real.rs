@@ -62,6 +62,16 @@ pub trait Lane:
     fn load(s: &[Self::Elem]) -> Self;
     /// Stores `WIDTH` elements into the front of `s`.
     fn store(self, s: &mut [Self::Elem]);
+    /// Loads `WIDTH` elements at `p`, unchecked (the hot loops, whose lengths are checked once per call).
+    ///
+    /// # Safety
+    /// `p` is valid for reading `WIDTH` elements (no alignment needed).
+    unsafe fn load_ptr(p: *const Self::Elem) -> Self;
+    /// Stores `WIDTH` elements at `p`, unchecked.
+    ///
+    /// # Safety
+    /// `p` is valid for writing `WIDTH` elements (no alignment needed).
+    unsafe fn store_ptr(self, p: *mut Self::Elem);
     /// Sum of the lane's elements, widened to f64.
     fn sum_f64(self) -> f64;
     /// `xᵉ` (libm `pow`, element by element).
@@ -207,6 +217,14 @@ macro_rules! scalar_lane {
                 s[0] = self;
             }
             #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                *p
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut $t) {
+                *p = self;
+            }
+            #[inline(always)]
             fn sum_f64(self) -> f64 {
                 self as f64
             }
@@ -301,6 +319,14 @@ macro_rules! vector_lane {
             #[inline(always)]
             fn store(self, s: &mut [$t]) {
                 s[..$w].copy_from_slice(&self.to_array());
+            }
+            #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                core::ptr::read_unaligned(p as *const $v)
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut $t) {
+                core::ptr::write_unaligned(p as *mut $v, self)
             }
             #[inline(always)]
             fn sum_f64(self) -> f64 {

@@ -126,30 +126,23 @@ export const huberLoss = defineLoss({
     (f32 ? w.huber_loss_f32 : w.huber_loss_f64)(a.input.desc, a.target.desc, o.weight, o.delta, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, HuberOptions, Diff>;
 
+/** What RMSE and MAE share: always a (weighted) mean, so no reduction; no PyTorch function. */
+const MEAN_ONLY = { family: "regression", pytorch: null, args: PAIR, options: { weight }, diff: DIFF, output: "scalar" } as const;
+
 /** Root mean squared error √(mean (input − target)²); its gradient is 0 where the error is 0. */
 export const rmseLoss = defineLoss({
+  ...MEAN_ONLY,
   name: "rmseLoss",
-  family: "regression",
   summary: "√(mse 'mean'); gradient 0 where the error is 0",
-  pytorch: null,
-  args: PAIR,
-  options: { weight },
-  diff: DIFF,
-  output: "scalar",
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.rmse_loss_f32 : w.rmse_loss_f64)(a.input.desc, a.target.desc, o.weight, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as ScalarLoss<Pair, MeanOptions, Diff>;
 
 /** Mean absolute error: {@link l1Loss} with 'mean'. */
 export const maeLoss = defineLoss({
+  ...MEAN_ONLY,
   name: "maeLoss",
-  family: "regression",
   summary: "l1Loss with 'mean'",
-  pytorch: null,
-  args: PAIR,
-  options: { weight },
-  diff: DIFF,
-  output: "scalar",
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.mae_loss_f32 : w.mae_loss_f64)(a.input.desc, a.target.desc, o.weight, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as ScalarLoss<Pair, MeanOptions, Diff>;

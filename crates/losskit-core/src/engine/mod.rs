@@ -33,7 +33,7 @@ use crate::shape::{fmt_shape, Tensor};
 use std::cell::Cell;
 
 /// Lanes summed in the element type before moving to the f64 compensated sum.
-pub(crate) const BLOCK: usize = 16;
+pub(crate) const BLOCK: usize = 64;
 
 thread_local! {
     static SCALAR_ONLY: Cell<bool> = const { Cell::new(false) };

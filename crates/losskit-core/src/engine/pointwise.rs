@@ -37,7 +37,48 @@ pub(crate) struct Args<'a, T> {
     pub weight: Option<&'a [T]>,
 }
 
-struct Pass<'s, T, P, const GRAD: bool> {
+/// What a pass writes, fixed per compiled loop so the hot loops test nothing per element:
+/// the loss only, or with the input's gradient, or with the input's and the target's
+/// (the common calls: no weights, no per-element parameter, a reduced loss); anything else
+/// takes the general loop, which resolves each optional buffer per lane.
+const LOSS_ONLY: u8 = 0;
+const GRAD_INPUT: u8 = 1;
+const GRAD_BOTH: u8 = 2;
+const GENERAL: u8 = 3;
+
+/// The common calls: raw pointers to buffers whose lengths were checked once per call.
+struct Lean<'s, T, P, const MODE: u8> {
+    loss: &'s P,
+    x: *const T,
+    y: *const T,
+    gx: *mut T,
+    gy: *mut T,
+    scale: T,
+}
+
+impl<T: Real, P: Pointwise<T>, const MODE: u8> Step<T> for Lean<'_, T, P, MODE> {
+    #[inline(always)]
+    fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L {
+        // SAFETY: `run` checked that input, target and the gradients written in this MODE
+        // hold `n` elements, and the driver keeps `i + L::WIDTH <= n`. Loads precede the
+        // stores of the same elements, so a gradient written over its own input is right.
+        unsafe {
+            let [l, dx, dy, _] = self.loss.eval(L::load_ptr(self.x.add(i)), L::load_ptr(self.y.add(i)), L::zero());
+            if MODE == GRAD_INPUT || MODE == GRAD_BOTH {
+                let g = L::splat(self.scale);
+                (dx * g).store_ptr(self.gx.add(i));
+                if MODE == GRAD_BOTH {
+                    (dy * g).store_ptr(self.gy.add(i));
+                }
+            }
+            l
+        }
+    }
+}
+
+/// Every other call: weights, the per-element parameter, the unreduced output, the
+/// upstream gradient, any subset of gradients.
+struct General<'s, T, P, const GRAD: bool> {
     loss: &'s P,
     args: &'s Args<'s, T>,
     unreduced: Option<&'s mut [T]>,
@@ -46,7 +87,7 @@ struct Pass<'s, T, P, const GRAD: bool> {
     grads: [Option<&'s mut [T]>; 3],
 }
 
-impl<T: Real, P: Pointwise<T>, const GRAD: bool> Step<T> for Pass<'_, T, P, GRAD> {
+impl<T: Real, P: Pointwise<T>, const GRAD: bool> Step<T> for General<'_, T, P, GRAD> {
     #[inline(always)]
     fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L {
         let a = self.args;
@@ -107,16 +148,31 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
         (MeanOver::WeightSum, Some(w)) => reducer.mean_over(Sum::of(w)),
         _ => reducer.mean_over(n as f64),
     };
-    let Out { loss: unreduced, grad_output, grads } = out;
+    let Out { loss: unreduced, grad_output, mut grads } = out;
     let none = reducer.is_none();
-    let want_grads = grads.iter().any(Option::is_some);
-    let unreduced = if none { unreduced } else { None };
-    let grad_output = if none { grad_output.map(|g| g.data) } else { None };
     let scale = reducer.grad_scale();
-    let total = if want_grads {
-        drive(&mut Pass::<T, P, true> { loss, args, unreduced, grad_output, scale, grads }, n)
-    } else {
-        drive(&mut Pass::<T, P, false> { loss, args, unreduced, grad_output, scale, grads }, n)
+    let lean = args.weight.is_none() && args.param.is_none() && !none;
+    let mode = match (lean, &grads) {
+        (true, [None, None, None]) => LOSS_ONLY,
+        (true, [Some(_), None, None]) => GRAD_INPUT,
+        (true, [Some(_), Some(_), None]) => GRAD_BOTH,
+        _ => GENERAL,
+    };
+    let (x, y) = (args.input.data.as_ptr(), args.target.data.as_ptr());
+    let [gx, gy] = [0, 1].map(|k| grads[k].as_deref_mut().map_or(core::ptr::null_mut(), <[T]>::as_mut_ptr));
+    let total = match mode {
+        LOSS_ONLY => drive(&mut Lean::<T, P, LOSS_ONLY> { loss, x, y, gx, gy, scale }, n),
+        GRAD_INPUT => drive(&mut Lean::<T, P, GRAD_INPUT> { loss, x, y, gx, gy, scale }, n),
+        GRAD_BOTH => drive(&mut Lean::<T, P, GRAD_BOTH> { loss, x, y, gx, gy, scale }, n),
+        _ => {
+            let unreduced = if none { unreduced } else { None };
+            let grad_output = if none { grad_output.map(|g| g.data) } else { None };
+            if grads.iter().any(Option::is_some) {
+                drive(&mut General::<T, P, true> { loss, args, unreduced, grad_output, scale, grads }, n)
+            } else {
+                drive(&mut General::<T, P, false> { loss, args, unreduced, grad_output, scale, grads }, n)
+            }
+        }
     };
     Ok(reducer.finish(total))
 }
