@@ -14,4 +14,6 @@ export {
 export { type ArgKind, type Family, type GradOptions, type Grads, type Loss, type LossInfo, type NoneByDefaultLoss, type Reduction, type ScalarLoss, losses } from "./spec.js";
 export * from "./losses/regression.js";
 export * from "./losses/classification.js";
+export * from "./losses/margin.js";
+export * from "./losses/embedding.js";
 export { memoryStats, setScalarKernels, simdEnabled } from "./diagnostics.js";

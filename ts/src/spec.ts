@@ -25,7 +25,7 @@ import {
 export type Reduction = "none" | "mean" | "sum";
 
 /** The family a loss belongs to (the same families as the Rust core's `losses/`). */
-export type Family = "regression" | "classification";
+export type Family = "regression" | "classification" | "margin" | "embedding";
 
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),

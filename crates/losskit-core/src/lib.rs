@@ -34,6 +34,8 @@ pub mod shape;
 pub use engine::{force_scalar_kernels, Out};
 pub use error::{ErrorCode, LossError, Result};
 pub use losses::classification::*;
+pub use losses::embedding::*;
+pub use losses::margin::*;
 pub use losses::regression::*;
 pub use real::{Lane, Real};
 pub use reduce::{Reducer, Reduction, Sum};

@@ -45,7 +45,9 @@ macro_rules! export {
 }
 
 mod classification;
+mod embedding;
 mod error;
+mod margin;
 mod memory;
 mod regression;
 

@@ -3,4 +3,6 @@
 //! (`crate::engine`) owns the loops, outputs and reduction.
 
 pub mod classification;
+pub mod embedding;
+pub mod margin;
 pub mod regression;

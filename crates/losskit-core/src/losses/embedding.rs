@@ -1,0 +1,1 @@
+//! Embedding losses (to come: tripletMarginLoss, cosineEmbeddingLoss), on the `along` engine.

@@ -1,0 +1,2 @@
+//! Margin and ranking losses (to come: marginRankingLoss, hingeLoss, hingeEmbeddingLoss,
+//! softMarginLoss, multilabelMarginLoss, multilabelSoftMarginLoss, multiMarginLoss).

@@ -1,0 +1,1 @@
+//! Embedding family exports (crates/losskit-core/src/losses/embedding.rs).

@@ -1,0 +1,1 @@
+//! Margin family exports (crates/losskit-core/src/losses/margin.rs).

@@ -1,0 +1,2 @@
+// Embedding losses, mirroring crates/losskit-core/src/losses/embedding.rs.
+export {};

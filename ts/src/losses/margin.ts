@@ -1,0 +1,2 @@
+// Margin and ranking losses, mirroring crates/losskit-core/src/losses/margin.rs.
+export {};
