@@ -26,7 +26,7 @@ use crate::engine::pointwise::{self, Args, MeanOver, Pointwise};
 use crate::engine::rows::{self, check_per_class, Classes, LaneSum, RowKernel, Rows, Tile};
 use crate::engine::Out;
 use crate::error::{check_option, ErrorCode, LossError, Result};
-use crate::real::{Lane, Real};
+use crate::real::{Lane, Logistic, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
 use crate::shape::{broadcast_map, expand, Tensor};
 
@@ -531,16 +531,17 @@ impl<T: Real> Pointwise<T> for BceLogits {
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, pw: L) -> [L; 4] {
         let one = L::one();
-        let sp_neg = (-x).softplus(); // −logσ(x)
+        let s = Logistic::of(x); // one exp and one ln_1p for softplus(±x) and σ(x)
+        let sp_neg = s.softplus_neg(); // −logσ(x)
         if self.pos_weight {
             let lw = (pw - one) * y + one;
             let t = pw * y;
             let l = (one - y) * x + lw * sp_neg;
-            let dx = (t + one - y) * x.sigmoid() - t;
-            let dy = pw * sp_neg - x.softplus();
+            let dx = (t + one - y) * s.sigmoid() - t;
+            let dy = pw * sp_neg - s.softplus();
             [l, dx, dy, L::zero()]
         } else {
-            [(one - y) * x + sp_neg, x.sigmoid() - y, -x, L::zero()]
+            [(one - y) * x + sp_neg, s.sigmoid() - y, -x, L::zero()]
         }
     }
 }
@@ -584,8 +585,9 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let one = L::one();
-        let p = x.sigmoid();
-        let ce = (one - y) * x + (-x).softplus();
+        let s = Logistic::of(x);
+        let p = s.sigmoid();
+        let ce = (one - y) * x + s.softplus_neg();
         let pt = p * y + (one - p) * (one - y);
         let q = one - pt;
         let gamma = L::splat(self.gamma);
