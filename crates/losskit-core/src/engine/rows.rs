@@ -12,7 +12,7 @@
 //! computes the tile's per-row losses and writes its gradients; [`run`] stores the
 //! unreduced output and accumulates the reduction.
 
-use super::{drive, Step};
+use super::{drive, simd_body, Step};
 use crate::error::{ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Sum};
@@ -267,6 +267,65 @@ pub(crate) fn run<T: Real, K: RowKernel<T>>(
         drive(&mut Pass::<T, K, false> { kernel, rows, unreduced, grad_output, scale }, rows.count)
     };
     reducer.finish(total)
+}
+
+/// A loss over classes that also runs one contiguous row at a time (an (N, C) or (C)
+/// input: inner = 1), vectorized across the classes with the helpers below.
+pub(crate) trait ContiguousRow<T: Real> {
+    /// Row `r`'s loss (its classes at `r·C..`); with `GRAD`, writes the gradient of g·ℓ.
+    fn row<const GRAD: bool>(&mut self, r: usize, g: T) -> T;
+}
+
+/// Runs a [`ContiguousRow`] kernel over every row of an input with inner = 1: the classes
+/// of a row are contiguous, so SIMD runs across them (no gathers), row after row.
+pub(crate) fn run_contiguous<T: Real, K: ContiguousRow<T>>(
+    kernel: &mut K,
+    rows: &Rows,
+    reducer: Reducer,
+    mut unreduced: Option<&mut [T]>,
+    grad_output: Option<Tensor<'_, T>>,
+    grad: bool,
+) -> T {
+    debug_assert_eq!(rows.inner, 1);
+    let none = reducer.is_none();
+    let grad_output = if none { grad_output.map(|g| g.data) } else { None };
+    let scale = reducer.grad_scale();
+    let mut total = Sum::default();
+    for r in 0..rows.count {
+        let g = grad_output.map_or(scale, |g| g[r]);
+        let l = if grad { kernel.row::<true>(r, g) } else { kernel.row::<false>(r, g) };
+        if let Some(u) = unreduced.as_deref_mut().filter(|_| none) {
+            u[r] = l;
+        }
+        total.add(l.to_f64());
+    }
+    reducer.finish(total.value())
+}
+
+/// The classes of one contiguous row split for lanes: the SIMD lane over `0..body`, the
+/// scalar lane over `body..len` (all scalar for the scalar twin).
+#[inline(always)]
+pub(crate) fn row_split<T: Real>(len: usize) -> usize {
+    simd_body::<T>(len)
+}
+
+/// The maximum of `x[start..end]` in lanes of `L` (NaN is left to the exponentials to propagate).
+#[inline(always)]
+pub(crate) fn max_range<L: Lane>(x: &[L::Elem], start: usize, end: usize) -> L::Elem {
+    let mut m = L::splat(<L::Elem as Real>::from_f64(f64::NEG_INFINITY));
+    let mut j = start;
+    while j < end {
+        let v = L::load(&x[j..]);
+        m = L::select(v.gt_mask(m), v, m);
+        j += L::WIDTH;
+    }
+    let mut best = <L::Elem as Real>::from_f64(f64::NEG_INFINITY);
+    for &v in m.to_lanes().as_ref() {
+        if v > best {
+            best = v;
+        }
+    }
+    best
 }
 
 /// Compensated (Kahan) accumulation in a lane, for sums over classes: a row of 1001

@@ -23,7 +23,7 @@
 use std::borrow::Cow;
 
 use crate::engine::pointwise::{self, Args, MeanOver, Pointwise};
-use crate::engine::rows::{self, check_per_class, Classes, LaneSum, RowKernel, Rows, Tile};
+use crate::engine::rows::{self, check_per_class, max_range, row_split, Classes, ContiguousRow, LaneSum, RowKernel, Rows, Tile};
 use crate::engine::Out;
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Logistic, Real};
@@ -145,6 +145,113 @@ impl<T: Real> RowKernel<T> for SoftmaxIndex<'_, T> {
             }
         }
         L::select(p.keep, loss, L::zero())
+    }
+}
+
+/// Rows of at least this many classes run contiguously, SIMD across the classes; narrower
+/// rows run as tiles of rows (SIMD across rows, gathering at stride C).
+const ROW_SIMD_MIN_CLASSES: usize = 32;
+
+/// Σ_c e^{x_c − m} and Σ_c w_c (x_c − m) over classes `start..end` in lanes of `L`, summed
+/// in f64 (so the SIMD body and the scalar twin, which add in different orders, round to
+/// the same sum), writing each e^{x_c − m} into `keep` for the gradient.
+#[inline(always)]
+fn exp_sums<L: Lane>(
+    x: &[L::Elem],
+    m: L::Elem,
+    w: Option<&[L::Elem]>,
+    smoothing: bool,
+    mut keep: Option<&mut [L::Elem]>,
+    start: usize,
+    end: usize,
+) -> (f64, f64) {
+    let m = L::splat(m);
+    let (mut s, mut a) = (0.0, 0.0);
+    let mut j = start;
+    while j < end {
+        let d = L::load(&x[j..]) - m;
+        let e = d.exp();
+        s += e.sum_f64();
+        if let Some(k) = keep.as_deref_mut() {
+            e.store(&mut k[j..]);
+        }
+        if smoothing {
+            a += w.map_or(d, |w| L::load(&w[j..]) * d).sum_f64();
+        }
+        j += L::WIDTH;
+    }
+    (s, a)
+}
+
+/// The gradient over classes `start..end`, from e^{x_c − m} held in `gx`:
+/// gx_c = gs·w_c − (e_c / s)·total (the target's own term is added by the caller).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn softmax_grad<L: Lane>(
+    gx: &mut [L::Elem],
+    s: L::Elem,
+    total: L::Elem,
+    gs: L::Elem,
+    w: Option<&[L::Elem]>,
+    smoothing: bool,
+    start: usize,
+    end: usize,
+) {
+    let (s, total, gs) = (L::splat(s), L::splat(total), L::splat(gs));
+    let mut j = start;
+    while j < end {
+        let prob = L::load(&gx[j..]) / s;
+        let v = if smoothing { w.map_or(gs, |w| gs * L::load(&w[j..])) - prob * total } else { -(prob * total) };
+        v.store(&mut gx[j..]);
+        j += L::WIDTH;
+    }
+}
+
+impl<T: Real> ContiguousRow<T> for SoftmaxIndex<'_, T> {
+    #[inline(always)]
+    fn row<const GRAD: bool>(&mut self, r: usize, g: T) -> T {
+        let c = self.c;
+        let off = r * c;
+        let x = &self.x[off..off + c];
+        let t = self.classes.target[r];
+        let keep = Some(t as i64) != self.classes.ignore;
+        let y = if keep { t as usize } else { 0 };
+        let (weight, smoothing) = (self.weight, self.eps > T::ZERO);
+        let wy = weight.map_or(T::ONE, |w| w[y]);
+        let body = row_split::<T>(c);
+        let m = {
+            let (a, b) = (max_range::<T::Vector>(x, 0, body), max_range::<T>(x, body, c));
+            if b > a {
+                b
+            } else {
+                a
+            }
+        };
+        let mut gx = if GRAD { self.gx.as_deref_mut().map(|g| &mut g[off..off + c]) } else { None };
+        let (s1, a1) = exp_sums::<T::Vector>(x, m, weight, smoothing, gx.as_deref_mut(), 0, body);
+        let (s2, a2) = exp_sums::<T>(x, m, weight, smoothing, gx.as_deref_mut(), body, c);
+        let s = T::from_f64(s1 + s2);
+        let ls = s.ln();
+        let nll = -(wy * ((x[y] - m) - ls));
+        let (rest, eps_c) = (T::ONE - self.eps, self.eps_c);
+        // −Σ_c w_c log p_c = W·ln s − Σ_c w_c (x_c − m)
+        let loss = if smoothing { rest * nll + eps_c * (self.w_sum * ls - T::from_f64(a1 + a2)) } else { nll };
+        if let Some(gx) = gx {
+            // As the tiles: G_c = −g(1 − ε)w_y[c = y] − g(ε/C)w_c, and the log-softmax backward
+            // G_c − p_c·Σ_k G_k.
+            let g = if keep { g } else { T::ZERO };
+            let gt = -(g * rest * wy);
+            let gs = -(g * eps_c);
+            let total = if smoothing { gt + gs * self.w_sum } else { gt };
+            softmax_grad::<T::Vector>(gx, s, total, gs, weight, smoothing, 0, body);
+            softmax_grad::<T>(gx, s, total, gs, weight, smoothing, body, c);
+            gx[y] = gx[y] + gt;
+        }
+        if keep {
+            loss
+        } else {
+            T::ZERO
+        }
     }
 }
 
@@ -372,6 +479,9 @@ pub fn cross_entropy<T: Real>(
             let Out { loss, grad_output, grads: [gx, ..] } = out;
             let grad = gx.is_some();
             let mut k = SoftmaxIndex { x: input.data, c: rows.c, classes, weight, eps: T::from_f64(eps), eps_c, w_sum, gx };
+            if rows.inner == 1 && rows.c >= ROW_SIMD_MIN_CLASSES {
+                return Ok(rows::run_contiguous(&mut k, &rows, reducer, loss, grad_output, grad));
+            }
             Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
         }
         Target::Prob(y) => {
