@@ -19,14 +19,15 @@ export class Call {
     this.dtype = dtype;
   }
 
+  /** A buffer whose contents are unspecified: every buffer of a call is filled entirely (by a copy or by the kernel). */
   #alloc(bytes: number): number {
-    const ptr = wasm().alloc(bytes);
+    const ptr = wasm().alloc_scratch(bytes);
     if (bytes > 0 && ptr === 0) throw new RangeError(`losskit: out of wasm memory allocating ${bytes} bytes`);
     if (ptr !== 0) this.#allocs.push(ptr, bytes);
     return ptr;
   }
 
-  /** A zeroed buffer of `len` elements of this call's dtype. */
+  /** A buffer of `len` elements of this call's dtype, to be filled entirely. */
   buffer(len: number): number {
     return this.#alloc(len * ELEMENT_BYTES[this.dtype]);
   }

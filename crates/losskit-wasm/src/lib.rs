@@ -51,7 +51,7 @@ mod margin;
 mod memory;
 mod regression;
 
-pub use memory::{alloc, allocated_bytes, dealloc};
+pub use memory::{alloc, alloc_scratch, allocated_bytes, dealloc};
 use wasm_bindgen::prelude::*;
 
 /// Routes every kernel through its scalar twin (for benchmarks comparing SIMD and scalar).

@@ -57,7 +57,22 @@ pub fn alloc(bytes: usize) -> usize {
     }
 }
 
-/// Frees a buffer from [`alloc`]; `bytes` must be the size it was allocated with.
+/// Allocates `bytes` bytes (8-aligned) whose contents are unspecified, for the buffers a
+/// call fills entirely (staged inputs, outputs, gradients): no zero-fill to pay for. 0 for
+/// 0 bytes or on failure; release with [`dealloc`].
+#[wasm_bindgen]
+pub fn alloc_scratch(bytes: usize) -> usize {
+    if bytes == 0 {
+        return 0;
+    }
+    match Layout::from_size_align(bytes, ALIGN) {
+        // SAFETY: the layout has a non-zero size.
+        Ok(layout) => unsafe { std::alloc::alloc(layout) as usize },
+        Err(_) => 0,
+    }
+}
+
+/// Frees a buffer from [`alloc`] or [`alloc_scratch`]; `bytes` must be its size.
 #[wasm_bindgen]
 pub fn dealloc(ptr: usize, bytes: usize) {
     if ptr == 0 || bytes == 0 {
