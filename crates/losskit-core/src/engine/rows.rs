@@ -133,6 +133,13 @@ impl<L: Lane> Tile<L> {
     #[inline(always)]
     fn new(rows: &Rows, r: usize) -> Self {
         let mut offs = L::Indices::default();
+        if rows.inner == 1 {
+            // (N, C): rows follow each other, C apart (no division per lane).
+            for (k, o) in offs.as_mut().iter_mut().enumerate() {
+                *o = (r + k) * rows.c;
+            }
+            return Tile { r, offs, inner: 1, contiguous: L::WIDTH == 1 };
+        }
         for (k, o) in offs.as_mut().iter_mut().enumerate() {
             *o = rows.offset(r + k);
         }
