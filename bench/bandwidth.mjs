@@ -6,8 +6,10 @@
 //   wasm-sum    wasm SIMD sum, 4 × f32x4 accumulators (read)
 //   wasm-copy   wasm memory.copy (read + write)
 //   wasm-sub    wasm SIMD g = x − y (2 reads + 1 write: a pointwise loss+grad's pattern)
-// `best` (the max) is what the lower bound uses: the fastest this machine streamed that many
-// bytes, so bound = bytes the op must touch / best bandwidth at that working set.
+// `best` (the max): the fastest this machine streamed that many bytes.
+// Not part of run.mjs any more (its per-case probe, probe.mjs, streams each case's own bytes);
+// stand-alone: `node bench/bandwidth.mjs [bytes …]` (default 8e6 and 2^30) prints GB/s.
+import { pathToFileURL } from "node:url";
 import { measure } from "./harness.mjs";
 import { streamKernels } from "./stream-kernels.mjs";
 
@@ -42,4 +44,12 @@ export function bandwidthAt(wsBytes, { budgetMs = 60, full = true } = {}) {
   r.best = Math.max(...Object.values(r));
   r.bytes = ws;
   return r;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sizes = process.argv.slice(2).map(Number);
+  for (const ws of sizes.length ? sizes : [8e6, 2 ** 30]) {
+    const r = bandwidthAt(ws);
+    console.log(`${(r.bytes / 1e6).toFixed(1)} MB: ${Object.entries(r).filter(([k]) => k !== "bytes").map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")} GB/s`);
+  }
 }

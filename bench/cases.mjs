@@ -2,7 +2,8 @@
 // (pointwise(...) for element-wise losses of (input, target), or a custom entry with the
 // same shape as pointwise()/classification() return).
 //
-// An entry: { name, available(L), rows: [{ n, dtype }], setup(L, n, dtype) → instance }.
+// An entry: { name, available(L), rows: [{ n, dtype }], setup(L, n, dtype, row) → instance }.
+// (more entries, in the same format: cases-more.mjs; run.mjs runs both lists.)
 // An instance provides closures that each return the loss value (so results can be checked
 // and consumed):
 //   lk.loss / lk.grad   losskit, copy path (typed arrays in, grads returned as a new array)
@@ -12,8 +13,11 @@
 //   gradOf.{lk,zc,js}() the gradient produced by the last grad call (for the checks)
 //   bytes.{loss,grad}   { read, write }: bytes the operation itself must touch
 //   dispose()
+// Optional: pointwise({ data }) generates (input, target, ...more float args) in the loss's
+// domain; classification({ prep }) turns the logits into log-probabilities / probabilities;
+// a classification row may carry its own `classes` (C).
 
-const SIZES = [1e3, 1e5, 1e6];
+const SIZES = [1e2, 1e3, 1e5, 1e6, 4e6];
 
 // Deterministic data (xorshift + Box–Muller) so every run sees the same inputs.
 function rng(seed) {
@@ -32,8 +36,23 @@ function rng(seed) {
 
 const ARRAY = { f32: Float32Array, f64: Float64Array };
 
-/** Element-wise loss of (input, target): losskit `name`, tfjs `tfLoss(tf)(labels, predictions)`. */
-export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
+/** (input, target) with |x − y| on both sides of 1 (huber/smooth-L1 branches). */
+function regressionData(r, n, A) {
+  const x = new A(n);
+  const y = new A(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = r.normal();
+    x[i] = y[i] + 1.5 * r.normal();
+  }
+  return [x, y];
+}
+
+/**
+ * Element-wise loss of (input, target, ...more): losskit `name`, tfjs
+ * `tfLoss(tf)(labels, predictions, ...more tensors)`, js.loss(x, y, n, ...more) / js.grad(x, y, g, n, ...more).
+ * `data(r, n, A)` → [x, y, ...more] typed arrays (default: regressionData).
+ */
+export function pointwise({ name, tfName, tfLoss, js, opts = {}, data = regressionData, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
   return {
     name,
     tfName,
@@ -42,18 +61,17 @@ export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.ma
     setup(L, n, dtype) {
       const A = ARRAY[dtype];
       const b = A.BYTES_PER_ELEMENT;
-      const r = rng(n + 7);
-      const x = new A(n);
-      const y = new A(n);
-      for (let i = 0; i < n; i++) {
-        y[i] = r.normal();
-        x[i] = y[i] + 1.5 * r.normal(); // |x − y| on both sides of 1 (huber/smooth-L1 branches)
-      }
+      const [x, y, ...more] = data(rng(n + 7), n, A);
       const fn = L[name];
       const gOpts = { ...opts, wrt: ["input"] };
       const tx = L.tensor([n], dtype);
       const ty = L.tensor([n], dtype);
       const tg = L.tensor([n], dtype);
+      const tm = more.map((a) => {
+        const t = L.tensor([n], dtype);
+        t.data.set(a);
+        return t;
+      });
       tx.data.set(x);
       ty.data.set(y);
       const zOpts = { ...opts, wrt: ["input"], into: { input: tg } };
@@ -63,31 +81,32 @@ export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.ma
         label: `${name} n=${n} ${dtype}`,
         n,
         dtype,
-        bytes: { loss: { read: 2 * n * b, write: 0 }, grad: { read: 2 * n * b, write: n * b } },
+        bytes: { loss: { read: (2 + more.length) * n * b, write: 0 }, grad: { read: (2 + more.length) * n * b, write: n * b } },
         lk: {
-          loss: () => fn(x, y, opts),
+          loss: () => fn(x, y, ...more, opts),
           grad: () => {
-            const res = fn.withGrad(x, y, gOpts);
+            const res = fn.withGrad(x, y, ...more, gOpts);
             lkGrad = res.grads.input.data;
             return res.loss;
           },
         },
         zc: {
-          loss: () => fn(tx, ty, opts),
-          grad: () => fn.withGrad(tx, ty, zOpts).loss,
+          loss: () => fn(tx, ty, ...tm, opts),
+          grad: () => fn.withGrad(tx, ty, ...tm, zOpts).loss,
         },
-        js: { loss: () => js.loss(x, y, n), grad: () => js.grad(x, y, jg, n) },
+        js: { loss: () => js.loss(x, y, n, ...more), grad: () => js.grad(x, y, jg, n, ...more) },
         gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
           const p = tf.tensor1d(x);
           const l = tf.tensor1d(y);
-          return tfClosures(tf, tfLoss(tf), l, p);
+          return tfClosures(tf, tfLoss(tf), l, p, more.map((a) => tf.tensor1d(a)));
         },
         dispose() {
           tx.dispose();
           ty.dispose();
           tg.dispose();
+          tm.forEach((t) => t.dispose());
         },
       };
     },
@@ -95,8 +114,8 @@ export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.ma
 }
 
 /** TensorFlow.js loss-only and loss+grad (valueAndGrad wrt predictions) closures. */
-function tfClosures(tf, loss, labels, pred) {
-  const f = (p) => loss(labels, p);
+function tfClosures(tf, loss, labels, pred, more = []) {
+  const f = (p) => loss(labels, p, ...more);
   const vg = tf.valueAndGrad(f);
   let grad;
   return {
@@ -121,6 +140,7 @@ function tfClosures(tf, loss, labels, pred) {
     dispose() {
       labels.dispose();
       pred.dispose();
+      more.forEach((t) => t.dispose());
     },
   };
 }
@@ -129,22 +149,27 @@ function tfClosures(tf, loss, labels, pred) {
  * A classification loss over logits [N, C] (n = N·C elements).
  * kind 'index': target = class indices (Int32Array [N]); tfjs gets one-hot labels.
  * kind 'binary': target = {0,1} floats of the logits' shape.
+ * prep(x, N, C): optional, rewrites the logits in place (e.g. into log-probabilities for nllLoss).
+ * A row's `classes` overrides the entry's.
  */
-export function classification({ name, tfName, tfLoss, js, kind, classes = 10, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
+export function classification({ name, tfName, tfLoss, js, kind, classes = 10, prep, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
   return {
     name,
     tfName,
     available: (L) => typeof L[name] === "function",
     rows,
-    setup(L, n, dtype) {
+    setup(L, n, dtype, row) {
       const A = ARRAY[dtype];
       const b = A.BYTES_PER_ELEMENT;
-      const C = kind === "index" ? classes : 1;
+      const C = kind === "index" ? (row?.classes ?? classes) : 1;
       const N = Math.floor(n / C);
       const shape = kind === "index" ? [N, C] : [n];
       const r = rng(n + 11);
       const x = new A(n);
-      for (let i = 0; i < n; i++) x[i] = 2 * r.normal();
+      const m = Math.min(n, 1 << 22); // beyond 4M logits repeat them: saves seconds of Math.log at 4096×32000
+      for (let i = 0; i < m; i++) x[i] = 2 * r.normal();
+      for (let i = m; i < n; i += m) x.copyWithin(i, 0, Math.min(m, n - i));
+      prep?.(x, N, C);
       let t; // losskit target
       let labels; // tfjs labels (float, logits' shape)
       if (kind === "index") {
@@ -339,7 +364,7 @@ export const CASES = [
     tfName: "losses.meanSquaredError",
     tfLoss: (tf) => tf.losses.meanSquaredError,
     js: mseJs,
-    rows: [...[1e3, 1e5, 1e6, 1e7].map((n) => ({ n, dtype: "f32" })), { n: 1e6, dtype: "f64" }],
+    rows: [1, ...SIZES].map((n) => ({ n, dtype: "f32" })), // n = 1: call overhead
   }),
   pointwise({ name: "l1Loss", tfName: "losses.absoluteDifference", tfLoss: (tf) => tf.losses.absoluteDifference, js: l1Js }),
   pointwise({ name: "huberLoss", tfName: "losses.huberLoss (δ=1)", tfLoss: (tf) => tf.losses.huberLoss, js: huberJs }),
@@ -351,6 +376,7 @@ export const CASES = [
     js: crossEntropyJs,
     kind: "index",
     classes: 10,
+    rows: [[512, 1000], [65536, 10], [4096, 32000]].map(([N, C]) => ({ n: N * C, dtype: "f32", classes: C })),
   }),
   classification({
     name: "binaryCrossEntropyWithLogits",

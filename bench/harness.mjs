@@ -54,23 +54,27 @@ export function measure(fn, { budgetMs = 200, minSamples = 5, maxSamples = 200, 
  * measures every entry once (the starting entry rotates, so two entries run A B, B A, A B, …),
  * and each entry keeps its best (lowest) round median. A speed change then hits all entries
  * alike instead of whichever happened to be measured during it.
- * entries: [{ key, fn, enter?, exit? }] — enter/exit (may be async) run around each measurement,
- * e.g. switching the tfjs backend or losskit's scalar kernels.
+ * entries: [{ key, fn, enter?, exit?, maxRounds? }] — enter/exit (may be async) run around each
+ * measurement, e.g. switching the tfjs backend or losskit's scalar kernels; maxRounds caps how
+ * many rounds measure that entry (for seconds-long calls).
  * gc() runs once, before the first round (see `measure`: right after it losskit's short calls
  * are slow for ~90 ms; the first round absorbs that and the best-of-rounds drops it).
+ * `warm`: every fn has already been called (e.g. by correctness checks), so a slow call (longer
+ * than budgetMs/3) is timed from round 0 on without a warm-up call; with budgetMs = 0 each round
+ * then times exactly one call.
  * Returns { [key]: best measurement + `rounds` (every round's median, in round order) | { error } }.
  */
-export async function interleave(entries, { rounds = 5, budgetMs = 40 } = {}) {
+export async function interleave(entries, { rounds = 5, budgetMs = 40, warm = false } = {}) {
   const out = {};
   globalThis.gc?.();
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[(i + r) % entries.length];
-      if (out[e.key]?.error) continue;
+      if (out[e.key]?.error || out[e.key]?.rounds.length >= (e.maxRounds ?? Infinity)) continue;
       let m;
       try {
         await e.enter?.();
-        m = measure(e.fn, { budgetMs, warmupMs: r ? 5 : 25, slowSamples: 1, warm: r > 0, gc: false });
+        m = measure(e.fn, { budgetMs, warmupMs: r ? 5 : 25, slowSamples: 1, warm: warm || r > 0, gc: false });
       } catch (err) {
         out[e.key] = { error: String(err?.message ?? err) };
         continue;
@@ -149,8 +153,10 @@ export function fmtRatio(r) {
 }
 
 export function fmtN(n) {
-  const e = Math.log10(n);
-  return Number.isInteger(e) ? `1e${e}` : String(n);
+  if (n < 10) return String(n);
+  const e = Math.floor(Math.log10(n));
+  const m = n / 10 ** e;
+  return Number.isInteger(m) ? `${m === 1 ? "" : m}e${e}`.replace(/^e/, "1e") : String(n);
 }
 
 /** A markdown table from a header row and rows of cells. */

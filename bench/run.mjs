@@ -1,37 +1,87 @@
 // losskit benchmark: `npm run bench` (builds, then `node --expose-gc bench/run.mjs`).
-// Options (env): BENCH_ROUNDS (interleaved rounds, default 5), BENCH_BUDGET_MS (time budget per
-//                measurement in each round, default 40), BENCH_ONLY=mseLoss,l1Loss (subset of
-//                cases), BENCH_NO_TF=1 (skip tfjs).
-//                With any of these set, results go to bench/results/partial.json, not latest.json.
-// See bench/README.md for what is measured and how to read the output.
+//
+// One process, interleaved rounds: for each case (loss × size) and mode (fwd, fwd+grad w.r.t. the
+// input) losskit zero-copy, losskit copy, the memory-bound probe (probe.mjs), a plain JS loop and
+// TensorFlow.js wasm are each measured once per round, each keeping its best round median. Then
+// bench/torch_bench.py (PyTorch, 1 and 2 threads) runs in a child process when
+// `python3 -c "import torch"` works, and its times join the table (cross-process ratios).
+//
+// Options (env):
+//   BENCH_ONLY=mseLoss,klDiv   only these losses          BENCH_SIZES=1e6,4e6   only these n (N·C for rows)
+//   BENCH_MAX_N=1e7            skip larger cases (e.g. crossEntropy 4096×32000)
+//   BENCH_ROUNDS, BENCH_BUDGET_MS   override the per-size rounds / per-measurement budget (ms)
+//   BENCH_NO_TF=1 (skip TF.js)   BENCH_TF_CPU=1 (add tfjs-cpu: slow)   BENCH_TF_MAX_N (5e7: TF.js wasm
+//   runs out of memory at 4096×32000)   BENCH_SCALAR=1 (add losskit's scalar twins)
+//   BENCH_NO_TORCH=1 (skip PyTorch)
+// Any of these except BENCH_TF_CPU / BENCH_SCALAR makes the run partial: it writes
+// bench/results/partial.json and leaves latest.json alone. See bench/README.md.
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
-import { bandwidthAt } from "./bandwidth.mjs";
 import { CASES } from "./cases.mjs";
+import { MORE_CASES } from "./cases-more.mjs";
 import { fmtN, fmtRatio, fmtTime, interleave, sinkValue, table } from "./harness.mjs";
+import { probeFor } from "./probe.mjs";
 import { loadTf } from "./tfjs.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const BUDGET = Number(process.env.BENCH_BUDGET_MS ?? 40);
-const ONLY = process.env.BENCH_ONLY?.split(",");
+const env = process.env;
+const list = (v) => v?.split(",").map((s) => s.trim()).filter(Boolean);
+const ONLY = list(env.BENCH_ONLY);
+const SIZES = list(env.BENCH_SIZES)?.map(Number);
+const MAX_N = Number(env.BENCH_MAX_N ?? Infinity);
+const TF_MAX_N = Number(env.BENCH_TF_MAX_N ?? 5e7);
 const T0 = performance.now();
 const load0 = os.loadavg();
 const SPEED_NOTE =
-  "This machine class switches between two CPU speeds ~1.8× apart for seconds at a time: absolute times move by up to 2× between runs, only same-run ratios count.";
-const log = (...a) => console.error(...a); // progress on stderr, tables on stdout
+  "This machine class switches between two CPU speeds ~1.8× apart for seconds at a time (and shares its 2 cores with other builds): absolute times move by up to 2× between runs; only same-run ratios count.";
+const log = (...a) => console.error(...a); // progress on stderr, the report on stdout
+const elapsed = () => `${((performance.now() - T0) / 1e3).toFixed(0)} s`;
 
 if (!globalThis.gc) log("note: run with --expose-gc for steadier numbers (npm run bench does)");
 
+/**
+ * Rounds and per-measurement budget (ms) by size; fewer rounds at large n. Budget 0: one call per
+ * round. `slowRounds`: the cap for plain JS and the copy path (seconds per call at 4096×32000).
+ * `torch`: the same for torch_bench.py (1 and 2 threads, each measured every round).
+ */
+function plan(n) {
+  const [rounds, budgetMs, slowRounds] = n <= 1e2 ? [7, 15] : n <= 1e3 ? [5, 15] : n <= 1e5 ? [5, 20] : n <= 2e6 ? [5, 30] : n <= 2e7 ? [3, 40] : [2, 0, 1];
+  const torch = n <= 1e3 ? [3, 10] : n <= 1e5 ? [3, 15] : n <= 2e6 ? [3, 20] : n <= 2e7 ? [2, 30] : [1, 0];
+  return {
+    rounds: Number(env.BENCH_ROUNDS ?? rounds),
+    budgetMs: Number(env.BENCH_BUDGET_MS ?? budgetMs),
+    slowRounds: env.BENCH_ROUNDS ? undefined : slowRounds,
+    torch: { rounds: Number(env.BENCH_ROUNDS ?? torch[0]), budgetMs: Number(env.BENCH_BUDGET_MS ?? torch[1]) },
+  };
+}
+
 // ---------- setup ----------
+// provenance: dist/ is rebuilt by others while this runs; what was loaded is what was read now
+const git = (() => {
+  try {
+    return execFileSync("git", ["-C", path.join(here, ".."), "describe", "--always", "--dirty", "--tags"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "?";
+  }
+})();
+const dist = (() => {
+  const f = path.join(here, "../dist/losskit_wasm_bg.wasm");
+  try {
+    return { wasmSha256: createHash("sha256").update(fs.readFileSync(f)).digest("hex").slice(0, 16), wasmMtime: fs.statSync(f).mtime.toISOString() };
+  } catch {
+    return {};
+  }
+})();
 const simd = L.simdEnabled();
 log(`losskit simd128: ${simd}`);
 let tf = null;
-let tfInfo = { skipped: true };
-if (!process.env.BENCH_NO_TF) {
+let tfInfo = { skipped: "BENCH_NO_TF" };
+if (!env.BENCH_NO_TF) {
   try {
     ({ tf, info: tfInfo } = await loadTf());
     log(`tfjs ${tfInfo.version}: wasm ${JSON.stringify(tfInfo.wasm)}, cpu ${JSON.stringify(tfInfo.cpu)}`);
@@ -40,16 +90,8 @@ if (!process.env.BENCH_NO_TF) {
     log(`tfjs unavailable: ${tfInfo.error}`);
   }
 }
-const BACKENDS = tf ? ["wasm", "cpu"].filter((b) => tfInfo[b]?.ok) : [];
-
-// ---------- memory bandwidth ----------
-log("measuring streaming bandwidth (1 GiB working set, beyond the L3)…");
-const dram = bandwidthAt(2 ** 30, { budgetMs: 300 });
-const bwCache = new Map();
-function bandwidth(ws) {
-  if (!bwCache.has(ws)) bwCache.set(ws, bandwidthAt(ws, { budgetMs: 60 }));
-  return bwCache.get(ws);
-}
+const BACKENDS = tf ? ["wasm", ...(env.BENCH_TF_CPU ? ["cpu"] : [])].filter((b) => tfInfo[b]?.ok) : [];
+const TF_KEY = { wasm: "tfWasm", cpu: "tfCpu" };
 
 // ---------- checks ----------
 const failures = []; // losskit wrong (vs the f64-accumulated JS reference): exit code 1
@@ -76,149 +118,240 @@ function checkGrad(label, what, got, ref, tol = 1e-4, sink = failures) {
   return r;
 }
 
-// ---------- run ----------
-const results = [];
+// ---------- the work list ----------
 const skipped = [];
-
-for (const c of CASES) {
+const work = [];
+const seen = new Set();
+for (const c of [...CASES, ...MORE_CASES]) {
   if (ONLY && !ONLY.includes(c.name)) continue;
   if (!c.available(L)) {
-    skipped.push(c.name);
-    log(`skip ${c.name}: not exported by losskit yet`);
+    if (!skipped.includes(c.name)) skipped.push(c.name);
     continue;
   }
-  for (const { n, dtype } of c.rows) {
-    let inst;
+  for (const row of c.rows) {
+    const id = `${c.name}|${row.n}|${row.dtype}|${row.classes ?? ""}`;
+    if (seen.has(id)) continue; // the same row from cases.mjs and cases-more.mjs: once
+    seen.add(id);
+    if ((SIZES && !SIZES.includes(row.n)) || row.n > MAX_N) continue;
+    work.push({ c, row, index: work.length });
+  }
+}
+// the huge rows (crossEntropy 4096×32000) run last: they grow every wasm memory to GBs
+const order = [...work].sort((a, b) => (a.row.n > 2e7) - (b.row.n > 2e7) || a.index - b.index);
+
+// ---------- run ----------
+const results = [];
+for (const { c, row, index } of order) {
+  const { n, dtype } = row;
+  const p = plan(n);
+  let inst;
+  try {
+    inst = c.setup(L, n, dtype, row);
+  } catch (e) {
+    failures.push(`${c.name} n=${n} ${dtype}: setup failed: ${e?.message ?? e}`);
+    log(`! ${c.name} n=${n}: setup failed: ${e?.message ?? e}`);
+    continue;
+  }
+  const shape = inst.shape ?? [n];
+  const label = `${c.name} ${shape.length === 2 ? shape.join("×") : fmtN(n)}${dtype === "f32" ? "" : ` ${dtype}`}`;
+  log(`${label} … (${elapsed()})`);
+  const r = { index, case: c.name, label, tfjs: c.tfName, n, dtype, shape, bytes: inst.bytes, plan: p, checks: {}, fwd: {}, grad: {} };
+
+  // correctness first: every engine against the f64-accumulated plain-JS reference, and losskit
+  // against tfjs directly. This also calls every closure once before the timing (warm).
+  const safe = (f) => {
     try {
-      inst = c.setup(L, n, dtype);
+      return f();
     } catch (e) {
-      failures.push(`${c.name} n=${n} ${dtype}: setup failed: ${e?.message ?? e}`);
-      log(`! ${c.name} n=${n}: setup failed: ${e?.message ?? e}`);
+      failures.push(`${label}: ${e?.message ?? e}`);
+      return NaN;
+    }
+  };
+  const ref = inst.js.loss();
+  inst.js.grad();
+  const jsGrad = inst.gradOf.js(); // every later js.grad call writes the same values
+  const lkLoss = safe(inst.lk.loss);
+  r.checks.lkCopy = checkLoss(label, "losskit copy", lkLoss, ref);
+  r.checks.lkZc = checkLoss(label, "losskit zero-copy", safe(inst.zc.loss), ref);
+  r.checks.lkCopyGrad = checkLoss(label, "losskit copy withGrad", safe(inst.lk.grad), ref);
+  r.checks.lkCopyGradVec = checkGrad(label, "losskit copy", inst.gradOf.lk(), jsGrad);
+  r.checks.lkZcGrad = checkLoss(label, "losskit zero-copy withGrad", safe(inst.zc.grad), ref);
+  r.checks.lkZcGradVec = checkGrad(label, "losskit zero-copy", inst.gradOf.zc(), jsGrad);
+  if (env.BENCH_SCALAR || n <= 2e6) {
+    L.setScalarKernels(true);
+    r.checks.lkScalar = checkLoss(label, "losskit scalar twin", safe(inst.zc.loss), ref);
+    r.checks.lkScalarGrad = checkLoss(label, "losskit scalar twin withGrad", safe(inst.zc.grad), ref);
+    L.setScalarKernels(false);
+  }
+
+  const tfRuns = [];
+  for (const b of n <= TF_MAX_N ? BACKENDS : []) {
+    const key = TF_KEY[b];
+    await tf.setBackend(b);
+    let t;
+    try {
+      t = inst.tf(tf);
+    } catch (e) {
+      r.fwd[key] = r.grad[key] = { error: String(e?.message ?? e) };
       continue;
     }
-    const label = inst.label;
-    log(`${label} …`);
-    const row = { case: c.name, tfjs: c.tfName, n, dtype, shape: inst.shape ?? [n], bytes: inst.bytes, checks: {}, loss: {}, grad: {} };
-
-    // correctness first: every engine against the f64-accumulated plain-JS reference,
-    // and losskit against each tfjs backend directly
-    const safe = (f) => {
-      try {
-        return f();
-      } catch (e) {
-        failures.push(`${label}: ${e?.message ?? e}`);
-        return NaN;
-      }
-    };
-    const ref = inst.js.loss();
-    const refG = inst.js.grad();
-    void refG;
-    const jsGrad = Float64Array.from(inst.gradOf.js());
-    const lkLoss = safe(inst.lk.loss);
-    row.checks.lkCopy = checkLoss(label, "losskit copy", lkLoss, ref);
-    row.checks.lkZc = checkLoss(label, "losskit zero-copy", safe(inst.zc.loss), ref);
-    row.checks.lkCopyGrad = checkLoss(label, "losskit copy withGrad", safe(inst.lk.grad), ref);
-    row.checks.lkCopyGradVec = checkGrad(label, "losskit copy", inst.gradOf.lk(), jsGrad);
-    row.checks.lkZcGrad = checkLoss(label, "losskit zero-copy withGrad", safe(inst.zc.grad), ref);
-    row.checks.lkZcGradVec = checkGrad(label, "losskit zero-copy", inst.gradOf.zc(), jsGrad);
-    L.setScalarKernels(true);
-    row.checks.lkScalar = checkLoss(label, "losskit scalar twin", safe(inst.zc.loss), ref);
-    row.checks.lkScalarGrad = checkLoss(label, "losskit scalar twin withGrad", safe(inst.zc.grad), ref);
-    L.setScalarKernels(false);
-
-    // tfjs closures per backend (input tensors created once, outside the timing), and their checks
-    const tfRuns = [];
-    for (const b of BACKENDS) {
-      const key = b === "wasm" ? "tfWasm" : "tfCpu";
-      await tf.setBackend(b);
-      let t;
-      try {
-        t = inst.tf(tf);
-      } catch (e) {
-        row.loss[key] = row.grad[key] = { error: String(e?.message ?? e) };
-        continue;
-      }
-      if (!t) continue; // e.g. f64: tfjs computes in float32 only
-      tfRuns.push({ b, key, t });
-      const v = safe(t.loss);
-      row.checks[key] = checkLoss(label, `tfjs-${b}`, v, ref, 1e-4, []);
-      // the brief's assertion: losskit and tfjs agree to 1e-4. When they don't, the f64
-      // reference decides who is off; losskit being off is a failure, tfjs being off a note.
-      row.checks[`lkVs${key}`] = rel(lkLoss, v);
-      if (!(row.checks[`lkVs${key}`] <= 1e-4)) {
-        const note = `${label}: losskit ${lkLoss} vs tfjs-${b} ${v} differ by rel ${row.checks[`lkVs${key}`].toExponential(2)}; vs the f64 reference ${ref}: losskit rel ${row.checks.lkCopy.toExponential(2)}, tfjs-${b} rel ${row.checks[key].toExponential(2)}`;
-        (row.checks.lkCopy <= 1e-4 && !(row.checks[key] <= 1e-4) ? tfNotes : failures).push(note);
-      }
-      row.checks[`${key}Grad`] = checkLoss(label, `tfjs-${b} valueAndGrad`, safe(t.grad), ref, 1e-4, []);
-      row.checks[`${key}GradVec`] = checkGrad(label, `tfjs-${b}`, t.gradOf(), jsGrad, 1e-4, tfNotes);
+    if (!t) continue; // e.g. f64: tfjs computes in float32 only
+    tfRuns.push({ b, key, t });
+    const v = safe(t.loss);
+    r.checks[key] = checkLoss(label, `tfjs-${b}`, v, ref, 1e-4, []);
+    r.checks[`lkVs${key}`] = rel(lkLoss, v);
+    if (!(r.checks[`lkVs${key}`] <= 1e-4)) {
+      const note = `${label}: losskit ${lkLoss} vs tfjs-${b} ${v} differ by rel ${r.checks[`lkVs${key}`].toExponential(2)}; vs the f64 reference ${ref}: losskit rel ${r.checks.lkCopy.toExponential(2)}, tfjs-${b} rel ${r.checks[key].toExponential(2)}`;
+      (r.checks.lkCopy <= 1e-4 && !(r.checks[key] <= 1e-4) ? tfNotes : failures).push(note);
     }
-
-    // timing: every implementation once per round, ROUNDS rounds, best round median each
-    const tensorsBefore = tf?.memory().numTensors;
-    try {
-      for (const mode of ["loss", "grad"]) {
-        const scalar = (on) => () => L.setScalarKernels(on);
-        const entries = [
-          { key: "lkCopy", fn: inst.lk[mode] },
-          { key: "lkZc", fn: inst.zc[mode] },
-          { key: "lkScalar", fn: inst.zc[mode], enter: scalar(true), exit: scalar(false) },
-          { key: "js", fn: inst.js[mode] },
-          ...tfRuns.map(({ b, key, t }) => ({ key, fn: t[mode], enter: () => tf.setBackend(b) })),
-        ];
-        Object.assign(row[mode], await interleave(entries, { rounds: ROUNDS, budgetMs: BUDGET }));
-      }
-      const leaked = tf ? tf.memory().numTensors - tensorsBefore : 0;
-      if (leaked !== 0) failures.push(`${label}: tfjs leaked ${leaked} tensors during the timing`);
-    } finally {
-      for (const { t } of tfRuns) t.dispose();
-    }
-    inst.dispose();
-
-    // memory bound: bytes the op must touch / best streaming bandwidth at that working set
-    for (const mode of ["loss", "grad"]) {
-      const { read, write } = inst.bytes[mode];
-      const bw = bandwidth(read + write);
-      row[mode].bound = { s: (read + write) / (bw.best * 1e9), gbps: bw.best };
-    }
-    results.push(row);
-    log(`  done (${((performance.now() - T0) / 1e3).toFixed(0)} s)`);
+    r.checks[`${key}Grad`] = checkLoss(label, `tfjs-${b} valueAndGrad`, safe(t.grad), ref, 1e-4, []);
+    r.checks[`${key}GradVec`] = checkGrad(label, `tfjs-${b}`, t.gradOf(), jsGrad, 1e-4, tfNotes);
   }
+  if (n > TF_MAX_N && BACKENDS.length) r.tfSkipped = `n > BENCH_TF_MAX_N (${TF_MAX_N}): TF.js wasm runs out of memory at this size`;
+
+  // timing: every implementation once per round, best round median each
+  const tensorsBefore = tf?.memory().numTensors;
+  try {
+    for (const mode of ["fwd", "grad"]) {
+      const m = mode === "fwd" ? "loss" : "grad";
+      const probe = probeFor(inst.bytes[m]);
+      probe.fn(); // warm (checks warmed the others)
+      const scalar = (on) => () => L.setScalarKernels(on);
+      const entries = [
+        { key: "lkZc", fn: inst.zc[m] },
+        { key: "lkCopy", fn: inst.lk[m], maxRounds: p.slowRounds },
+        { key: "probe", fn: probe.fn },
+        { key: "js", fn: inst.js[m], maxRounds: p.slowRounds },
+        ...tfRuns.map(({ b, key, t }) => ({ key, fn: t[m], enter: () => tf.setBackend(b) })),
+        ...(env.BENCH_SCALAR ? [{ key: "lkScalar", fn: inst.zc[m], enter: scalar(true), exit: scalar(false) }] : []),
+      ];
+      Object.assign(r[mode], await interleave(entries, { rounds: p.rounds, budgetMs: p.budgetMs, warm: true }));
+      r[mode].probe.kernels = probe.kernels;
+    }
+    const leaked = tf ? tf.memory().numTensors - tensorsBefore : 0;
+    if (leaked !== 0) failures.push(`${label}: tfjs leaked ${leaked} tensors during the timing`);
+  } finally {
+    for (const { t } of tfRuns) t.dispose();
+  }
+  inst.dispose();
+  results.push(r);
+}
+results.sort((a, b) => a.index - b.index);
+const load1 = os.loadavg();
+const jsSeconds = (performance.now() - T0) / 1e3;
+log(`JS part done (${elapsed()})`);
+
+// ---------- PyTorch (child process) ----------
+const torchKey = (r) => `${r.case}|${r.shape.join("x")}`;
+function runTorch() {
+  if (env.BENCH_NO_TORCH) return { skipped: "BENCH_NO_TORCH" };
+  if (!results.length) return { skipped: "no cases" };
+  const probe = spawnSync("python3", ["-c", "import torch"], { stdio: "ignore" });
+  if (probe.status !== 0) return { skipped: `python3 -c "import torch" failed${probe.error ? ` (${probe.error.code})` : ""}` };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "losskit-torch-"));
+  const casesFile = path.join(dir, "cases.json");
+  const outFile = path.join(dir, "results.json");
+  const cases = results.filter((r) => r.dtype === "f32").map((r) => ({ key: torchKey(r), name: r.case, shape: r.shape, n: r.n, ...r.plan.torch }));
+  fs.writeFileSync(casesFile, JSON.stringify({ cases }));
+  log("PyTorch (bench/torch_bench.py, a separate process) …");
+  const t = performance.now();
+  const res = spawnSync("python3", [path.join(here, "torch_bench.py"), "--cases", casesFile, "--out", outFile], { stdio: ["ignore", 2, 2], timeout: 15 * 60e3 });
+  try {
+    if (res.status !== 0) return { error: `torch_bench.py exited with ${res.status ?? res.signal ?? res.error?.message}` };
+    return { ...JSON.parse(fs.readFileSync(outFile, "utf8")), wallSeconds: (performance.now() - t) / 1e3 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+const torch = runTorch();
+const load2 = os.loadavg();
+if (torch.skipped || torch.error) log(`PyTorch: ${torch.skipped ?? torch.error}`);
+for (const r of results) {
+  const t = r.dtype === "f32" ? torch.results?.[torchKey(r)] : undefined;
+  for (const mode of ["fwd", "grad"]) {
+    if (t?.[mode]) {
+      r[mode].torch1 = t[mode].t1;
+      r[mode].torch2 = t[mode].t2;
+    } else if (t?.error && !t.error.startsWith("no PyTorch counterpart")) r[mode].torch1 = r[mode].torch2 = { error: t.error };
+  }
+  if (t?.pytorch) r.pytorch = t.pytorch;
+}
+
+// ---------- ratios ----------
+const s = (m) => (m && !m.error && Number.isFinite(m.s) ? m.s : undefined);
+const div = (a, b) => (s(a) && s(b) ? s(a) / s(b) : undefined);
+for (const r of results)
+  for (const mode of ["fwd", "grad"]) {
+    const m = r[mode];
+    m.ratios = {
+      lkOverProbe: div(m.lkZc, m.probe),
+      lkOverTorch1: div(m.lkZc, m.torch1),
+      lkOverTorch2: div(m.lkZc, m.torch2),
+      tfWasmOverLk: div(m.tfWasm, m.lkZc),
+      tfCpuOverLk: div(m.tfCpu, m.lkZc),
+      jsOverLk: div(m.js, m.lkZc),
+      jsOverLkCopy: div(m.js, m.lkCopy),
+      scalarOverLk: div(m.lkScalar, m.lkZc),
+      copyMinusZcNsPerElement: s(m.lkCopy) && s(m.lkZc) ? ((s(m.lkCopy) - s(m.lkZc)) / r.n) * 1e9 : undefined,
+    };
+  }
+
+// ---------- goals ----------
+const find = (name, n) => results.find((r) => r.case === name && r.n === n && r.dtype === "f32");
+const findShape = (name, N, C) => results.find((r) => r.case === name && r.shape[0] === N && r.shape[1] === C);
+const goals = [];
+const MODE = { fwd: "fwd", grad: "fwd+grad" };
+/** value: measured number or undefined; ok(v) → boolean; show(v) → string */
+function goal(what, r, mode, value, target, ok, show = fmtRatio) {
+  const missing = !r ? "not run" : value === undefined ? "not measured" : null;
+  goals.push({ goal: what, case: r?.label ?? "—", mode: MODE[mode], measured: missing ?? show(value), value, target, result: missing ? "n/a" : ok(value) ? "PASS" : "MISS" });
+}
+const R = (r, mode, k) => r?.[mode].ratios[k];
+for (const name of ["mseLoss", "l1Loss", "huberLoss", "smoothL1Loss"]) {
+  const r = find(name, 1e6);
+  goal("losskit ÷ probe", r, "grad", R(r, "grad", "lkOverProbe"), "≤ 1.5×", (v) => v <= 1.5);
+  goal("losskit ÷ probe", r, "fwd", R(r, "fwd", "lkOverProbe"), "≤ 1.2×", (v) => v <= 1.2);
+  for (const mode of ["fwd", "grad"]) {
+    goal("losskit ÷ PyTorch-2T (faster)", r, mode, R(r, mode, "lkOverTorch2"), "< 1×", (v) => v < 1);
+    if (s(r?.[mode].torch2) > s(r?.[mode].torch1)) goals.at(-1).measured += " †";
+  }
+  for (const mode of ["fwd", "grad"]) goal("TF.js-wasm ÷ losskit", r, mode, R(r, mode, "tfWasmOverLk"), "≥ 20×", (v) => v >= 20);
+}
+for (const name of ["binaryCrossEntropyWithLogits", "binaryCrossEntropy"]) {
+  const r = find(name, 1e6);
+  goal("losskit ÷ PyTorch-1T", r, "grad", R(r, "grad", "lkOverTorch1"), "≤ 1.0×", (v) => v <= 1);
+}
+for (const [N, C] of [[512, 1000], [65536, 10], [4096, 32000]]) {
+  const r = findShape("crossEntropy", N, C);
+  goal("losskit ÷ PyTorch-1T", r, "grad", R(r, "grad", "lkOverTorch1"), "≤ 1.0×", (v) => v <= 1);
+}
+{
+  const us = (v) => `${(v * 1e6).toFixed(3)} µs`;
+  const r1 = find("mseLoss", 1);
+  goal("call overhead, zero-copy", r1, "grad", s(r1?.grad.lkZc), "≤ 0.3 µs", (v) => v <= 0.3e-6, us);
+  goal("call overhead, typed arrays (copy)", r1, "grad", s(r1?.grad.lkCopy), "≤ 0.6 µs", (v) => v <= 0.6e-6, us);
+  const r100 = find("mseLoss", 100);
+  goal("plain JS ÷ losskit zero-copy", r100, "grad", R(r100, "grad", "jsOverLk"), "≥ 1.0×", (v) => v >= 1);
+  goal("plain JS ÷ losskit copy", r100, "grad", R(r100, "grad", "jsOverLkCopy"), "≥ 1.0×", (v) => v >= 1);
+}
+for (const mode of ["fwd", "grad"]) {
+  const rows = results.filter((r) => r.n === 1e6 && r.dtype === "f32" && R(r, mode, "copyMinusZcNsPerElement") !== undefined);
+  const worst = rows.reduce((w, r) => (!w || R(r, mode, "copyMinusZcNsPerElement") > R(w, mode, "copyMinusZcNsPerElement") ? r : w), null);
+  const misses = rows.filter((r) => !(R(r, mode, "copyMinusZcNsPerElement") <= 1));
+  const v = worst ? R(worst, mode, "copyMinusZcNsPerElement") : undefined;
+  goals.push({
+    goal: "copy − zero-copy, every case at n = 1e6 (the worst)",
+    case: worst?.label ?? "—",
+    mode: MODE[mode],
+    measured: v === undefined ? "not measured" : `${v.toFixed(2)} ns/el`,
+    value: v,
+    target: "≤ 1.0 ns/el",
+    result: v === undefined ? "n/a" : misses.length ? `MISS (${rows.length - misses.length} of ${rows.length} pass)` : `PASS (${rows.length} of ${rows.length})`,
+    over: misses.map((r) => `${r.case} ${R(r, mode, "copyMinusZcNsPerElement").toFixed(2)}`),
+  });
 }
 
 // ---------- report ----------
-const med = (m) => m?.s;
-const ratio = (a, b) => (med(a) && med(b) ? med(a) / med(b) : undefined);
-const both = (zc, copy) => `${fmtRatio(zc)} (${fmtRatio(copy)})`;
-const timeRows = [];
-const ratioRows = [];
-for (const r of results) {
-  const name = `${r.case} ${fmtN(r.n)} ${r.dtype}`;
-  for (const mode of ["loss", "grad"]) {
-    const m = r[mode];
-    const modeName = mode === "loss" ? "loss" : "loss+grad";
-    const cell = (v) => (v?.error ? "error" : fmtTime(v?.s));
-    timeRows.push([name, modeName, cell(m.lkCopy), cell(m.lkZc), cell(m.lkScalar), cell(m.tfWasm), cell(m.tfCpu), cell(m.js), fmtTime(m.bound.s)]);
-    m.ratios = {
-      simdSpeedup: ratio(m.lkScalar, m.lkZc),
-      vsTfWasm: { zc: ratio(m.tfWasm, m.lkZc), copy: ratio(m.tfWasm, m.lkCopy) },
-      vsTfCpu: { zc: ratio(m.tfCpu, m.lkZc), copy: ratio(m.tfCpu, m.lkCopy) },
-      vsJs: { zc: ratio(m.js, m.lkZc), copy: ratio(m.js, m.lkCopy) },
-      pctOfBound: { zc: 100 * (ratio(m.bound, m.lkZc) ?? NaN), copy: 100 * (ratio(m.bound, m.lkCopy) ?? NaN) },
-    };
-    const q = m.ratios;
-    const pct = (v) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 1 : 0)}%` : "—");
-    ratioRows.push([
-      name,
-      modeName,
-      fmtRatio(q.simdSpeedup),
-      both(q.vsTfWasm.zc, q.vsTfWasm.copy),
-      both(q.vsTfCpu.zc, q.vsTfCpu.copy),
-      both(q.vsJs.zc, q.vsJs.copy),
-      `${pct(q.pctOfBound.zc)} (${pct(q.pctOfBound.copy)})`,
-    ]);
-  }
-}
-
 const machine = {
   cpu: os.cpus()[0]?.model,
   cores: os.cpus().length,
@@ -228,68 +361,127 @@ const machine = {
   v8: process.versions.v8,
 };
 const date = new Date().toISOString();
-const bwRows = [...[...bwCache.values()].sort((a, b) => a.bytes - b.bytes), dram].map((b) => [
-  b.bytes >= 2 ** 30 ? "1 GiB" : b.bytes >= 1e6 ? `${(b.bytes / 1e6).toFixed(1)} MB` : `${(b.bytes / 1e3).toFixed(1)} kB`,
-  ...["wasm-sum", "wasm-copy", "wasm-sub", "js-set", "js-copyWithin", "js-sum", "best"].map((k) => (b[k] ? b[k].toFixed(1) : "—")),
-]);
-
+const ns = (v) => (v === undefined ? "—" : `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(Math.abs(v) < 10 ? 2 : 1)}`);
+const cell = (m, f) => (m?.error ? "error" : f());
+const tableRows = results.flatMap((r) =>
+  ["fwd", "grad"].map((mode) => {
+    const m = r[mode];
+    const q = m.ratios;
+    return [
+      r.label,
+      MODE[mode],
+      cell(m.lkZc, () => fmtTime(s(m.lkZc))),
+      fmtRatio(q.lkOverProbe),
+      cell(m.torch1, () => fmtRatio(q.lkOverTorch1)),
+      cell(m.torch2, () => fmtRatio(q.lkOverTorch2)),
+      r.tfSkipped ? "skipped" : cell(m.tfWasm, () => fmtRatio(q.tfWasmOverLk)),
+      fmtRatio(q.jsOverLk),
+      ns(q.copyMinusZcNsPerElement),
+      ...(BACKENDS.includes("cpu") ? [r.tfSkipped ? "skipped" : cell(m.tfCpu, () => fmtRatio(q.tfCpuOverLk))] : []),
+      ...(env.BENCH_SCALAR ? [cell(m.lkScalar, () => fmtRatio(q.scalarOverLk))] : []),
+    ];
+  }),
+);
+const la = (l) => l.map((v) => v.toFixed(2)).join(" ");
 const tfNote = tf
-  ? `tfjs-core ${tfInfo.version}; wasm backend: ${tfInfo.wasm?.ok ? `simd ${tfInfo.wasm.simd}, threads ${tfInfo.wasm.threads}` : `unavailable (${tfInfo.wasm?.error})`}; cpu backend: ${tfInfo.cpu?.ok ? "ok" : "unavailable"}`
-  : `tfjs not run (${tfInfo.error ?? "BENCH_NO_TF"})`;
+  ? `TF.js ${tfInfo.version} wasm (simd ${tfInfo.wasm?.simd}, threads ${tfInfo.wasm?.threads})${BACKENDS.includes("cpu") ? " and cpu" : ""}`
+  : `TF.js not run (${tfInfo.error ?? tfInfo.skipped})`;
+const torchNote = torch.info
+  ? `PyTorch ${torch.info.torch} (Python ${torch.info.python}, CPU capability ${torch.info.cpuCapability ?? "?"})`
+  : `PyTorch not run (${torch.skipped ?? torch.error})`;
+const pct = (rs) => rs.map((r) => `${r.rounds}×${r.budgetMs ? `${r.budgetMs} ms` : "1 call"}${r.slowRounds ? ` (plain JS and copy: ${r.slowRounds})` : ""}`).join(", ");
 const out = [];
-out.push(`## losskit bench — ${date}`);
+out.push(`## losskit bench — ${date} (${git}; dist wasm ${dist.wasmSha256 ?? "?"} built ${dist.wasmMtime ?? "?"})`);
 out.push("");
-out.push(`${machine.cpu} (${machine.cores} cores), ${machine.platform}, Node ${machine.node}; losskit simd128 ${simd}; ${tfNote}.`);
-out.push(`Best of ${ROUNDS} interleaved rounds (each implementation of a case measured once per round) of the median per call; budget ${BUDGET} ms per measurement. losskit/JS/tfjs all single-threaded.`);
+out.push(`${machine.cpu} (${machine.cores} cores), ${machine.platform}, Node ${machine.node}; losskit simd128 ${simd}; ${tfNote}; ${torchNote}.`);
+out.push(
+  `Time = best of interleaved rounds of the median per call (rounds × budget per measurement: n ≤ 1e2 ${pct([plan(1e2)])}, ≤ 1e3 ${pct([plan(1e3)])}, ≤ 1e5 ${pct([plan(1e5)])}, ≤ 2e6 ${pct([plan(1e6)])}, ≤ 2e7 ${pct([plan(4e6)])}, above ${pct([plan(1e8)])}). f32; fwd+grad = loss and the gradient w.r.t. the input only (every implementation).`,
+);
 out.push(SPEED_NOTE);
+out.push(`Load average (1/5/15 min): ${la(load0)} at start, ${la(load1)} after the JS part, ${la(load2)} after PyTorch.`);
 out.push("");
-out.push("### Time per call (median)");
+out.push(
+  table(
+    [
+      ...["case", "mode", "losskit zero-copy", "÷ probe", "÷ PyTorch-1T", "÷ PyTorch-2T", "TF.js-wasm ÷ losskit", "plain JS ÷ losskit", "copy − zero-copy ns/el"],
+      ...(BACKENDS.includes("cpu") ? ["tfjs-cpu ÷ losskit"] : []),
+      ...(env.BENCH_SCALAR ? ["scalar twin ÷ SIMD"] : []),
+    ],
+    tableRows,
+  ),
+);
 out.push("");
-out.push(table(["case", "mode", "losskit copy", "losskit zero-copy", "scalar twin (zc)", "tfjs-wasm", "tfjs-cpu", "plain JS", "memory bound"], timeRows));
+out.push(
+  "losskit = zero-copy path (wasm tensors, gradient `into` a wasm tensor). ÷ columns: losskit's time ÷ the other's (< 1× = losskit faster); TF.js and plain JS: their time ÷ losskit's (> 1× = losskit faster); copy − zero-copy: the typed-array path's extra time per element. " +
+    "probe = a wasm SIMD loop streaming the same bytes (reads input + target, fwd+grad also writes the gradient). " +
+    "**Same process, interleaved rounds**: losskit, probe, TF.js, plain JS. **Cross-process**: the PyTorch columns — torch_bench.py runs after the JS part in its own process (1 and 2 threads interleaved there), so a CPU-speed or load change between the two parts shifts those ratios.",
+);
+const tfSkipped = results.filter((r) => r.tfSkipped);
+if (tfSkipped.length) out.push("", `TF.js skipped at ${tfSkipped.map((r) => r.label).join(", ")}: its wasm heap runs out of memory there ("memory access out of bounds"); BENCH_TF_MAX_N raises the limit.`);
 out.push("");
-out.push("### Ratios (same run). Speedup = other ÷ losskit zero-copy (in parentheses: ÷ losskit copy path); >1× means losskit is faster");
+out.push("### Goals");
 out.push("");
-out.push(table(["case", "mode", "SIMD vs scalar", "vs tfjs-wasm", "vs tfjs-cpu", "vs plain JS", "% of memory bound"], ratioRows));
+out.push(table(["goal", "case", "mode", "measured", "target", "result"], goals.map((g) => [g.goal, g.case, g.mode, g.measured, g.target, g.result])));
+const tally = (k) => goals.filter((g) => g.result.startsWith(k)).length;
 out.push("");
-out.push("### Streaming bandwidth, GB/s (bytes touched ÷ median time), by working set");
+for (const g of goals.filter((g) => g.over?.length)) out.push("", `Copy path over 1.0 ns/el at 1e6, ${g.mode} (ns/el): ${g.over.join(", ")}.`);
+const t2 = results.flatMap((r) => ["fwd", "grad"].filter((m) => s(r[m].torch1) && s(r[m].torch2)).map((m) => s(r[m].torch2) / s(r[m].torch1)));
+if (t2.length)
+  out.push(
+    "",
+    `† = PyTorch-2T slower than PyTorch-1T in that row. Over all rows, PyTorch-2T ÷ 1T is ${fmtRatio(Math.min(...t2))}–${fmtRatio(Math.max(...t2))} (median ${fmtRatio([...t2].sort((a, b) => a - b)[t2.length >> 1])}; > 1 in ${t2.filter((v) => v > 1).length} of ${t2.length}): with the 2 cores shared, its second thread waits for a core.`,
+  );
 out.push("");
-out.push(table(["working set", "wasm-sum", "wasm-copy", "wasm-sub", "js-set", "js-copyWithin", "js-sum", "best"], bwRows));
-if (skipped.length) out.push("", `Skipped (not exported by losskit yet): ${skipped.join(", ")}.`);
+out.push(
+  `${tally("PASS")} PASS, ${tally("MISS")} MISS, ${tally("n/a")} n/a. PyTorch ratios are cross-process (see above), and PyTorch-2T competes for the 2 cores with whatever else runs (its times swing most with load); absolute µs targets depend on which CPU speed the best round caught.`,
+);
+const covered = new Set(results.map((r) => r.case));
+const missing = (L.losses ?? []).map((l) => l.name).filter((name) => !covered.has(name));
+if (missing.length && !ONLY && !SIZES) out.push("", `Exported but not benchmarked (no entry in cases.mjs / cases-more.mjs): ${missing.join(", ")}.`);
+if (skipped.length) out.push("", `Skipped (not exported by losskit): ${skipped.join(", ")}.`);
 out.push("");
 out.push(
   failures.length
     ? `### CHECK FAILURES\n\n${failures.map((f) => `- ${f}`).join("\n")}`
-    : "Correctness: every losskit loss (copy, zero-copy, scalar twin; loss and withGrad) within 1e-4 relative of the f64-accumulated plain-JS reference, input gradients within 1e-4 of max|g|.",
+    : "Correctness: every losskit loss (copy, zero-copy, scalar twin ≤ 2e6; fwd and withGrad) within 1e-4 relative of the f64-accumulated plain-JS reference, input gradients within 1e-4 of max|g|.",
 );
 if (tfNotes.length) out.push("", `### tfjs accuracy notes (losskit within 1e-4 of the f64 reference, tfjs not)\n\n${tfNotes.map((f) => `- ${f}`).join("\n")}`);
-else if (BACKENDS.length) out.push("losskit and every tfjs backend agree within 1e-4 relative on every case.");
 const total = (performance.now() - T0) / 1e3;
-const load1 = os.loadavg();
-const la = (l) => l.map((v) => v.toFixed(2)).join(" ");
-out.push("", `Total bench time ${total.toFixed(0)} s. Load average (1/5/15 min): ${la(load0)} at start, ${la(load1)} at end.`);
+out.push("", `Total bench time ${total.toFixed(0)} s (JS ${jsSeconds.toFixed(0)} s, PyTorch ${torch.wallSeconds ? torch.wallSeconds.toFixed(0) : "—"} s).`);
 console.log(out.join("\n"));
 
 fs.mkdirSync(path.join(here, "results"), { recursive: true });
 const json = {
   timestamp: date,
+  git,
+  dist,
   machine,
+  speedNote: SPEED_NOTE,
+  loadavg: { start: load0, afterJs: load1, end: load2 },
   losskit: { simd },
   tfjs: tfInfo,
-  rounds: ROUNDS,
-  budgetMs: BUDGET,
-  loadavg: { start: load0, end: load1 },
-  units: { time: "seconds per call (best round median)", bandwidth: "GB/s", bytes: "bytes the operation must touch" },
-  bandwidth: { dram, byWorkingSet: [...bwCache.values()] },
+  torch: torch.info ?? { skipped: torch.skipped, error: torch.error },
+  env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("BENCH_"))),
+  units: {
+    time: "seconds per call (best round median); p25/p75 of that round; rounds = every round's median",
+    bytes: "bytes the operation must touch (probe streams these)",
+    ratios: "lkOver*: losskit zero-copy ÷ other; *OverLk: other ÷ losskit zero-copy; copyMinusZcNsPerElement: (copy − zero-copy) / n in ns",
+    crossProcess: "torch1/torch2 come from bench/torch_bench.py, run after the JS part in another process",
+  },
   results,
+  goals,
   skipped,
+  notBenchmarked: missing,
   failures,
   tfNotes,
   totalSeconds: total,
+  jsSeconds,
+  torchSeconds: torch.wallSeconds,
   _sink: sinkValue(),
 };
-// a partial run (BENCH_ONLY / BENCH_NO_TF / other budget) must not overwrite the full results
-const partial = ONLY || process.env.BENCH_NO_TF || process.env.BENCH_BUDGET_MS || process.env.BENCH_ROUNDS;
+// a partial run must not overwrite the full results
+const partial = ONLY || SIZES || env.BENCH_MAX_N || env.BENCH_NO_TF || env.BENCH_NO_TORCH || env.BENCH_BUDGET_MS || env.BENCH_ROUNDS || env.BENCH_TF_MAX_N;
 const file = partial ? "partial.json" : "latest.json";
-fs.writeFileSync(path.join(here, "results", file), JSON.stringify(json, null, 2));
+fs.writeFileSync(path.join(here, "results", file), JSON.stringify(json, null, 1));
 log(`wrote bench/results/${file}`);
 if (failures.length) process.exitCode = 1;
