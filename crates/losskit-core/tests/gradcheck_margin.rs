@@ -181,7 +181,7 @@ fn multilabel_gradients() {
             t[..3].copy_from_slice(&[0, 0, -1]);
         }
         let f = |a: &[Vec<f64>], r, o: Out<'_, f64>| {
-            multilabel_margin_loss(Tensor::new(&a[0], shape), Tensor::new(&t, shape), &SoftMarginOptions { reduction: r }, o)
+            multilabel_margin_loss(Tensor::new(&a[0], shape), Tensor::new(&t, shape), &MultilabelMarginOptions { reduction: r }, o)
         };
         check(&format!("multilabel margin {shape:?}"), os, vec![x.clone()], &f);
         let y = rng.vec(n * c, 0.0, 1.0);
@@ -272,11 +272,13 @@ fn errors_and_edge_values() {
     // A shape whose element count overflows is a shape error, not a panic.
     assert_eq!(code(mm(1, None, Tensor::flat(&t), Tensor::new(&x, &[usize::MAX, 2]))).0, ErrorCode::ShapeMismatch);
     // multilabel margin: entries after the first -1 are still range-checked.
-    let ml = |t: &[i32]| multilabel_margin_loss(Tensor::new(&x, shape), Tensor::new(t, shape), &SoftMarginOptions::default(), Out::value());
+    let ml = |t: &[i32]| {
+        multilabel_margin_loss(Tensor::new(&x, shape), Tensor::new(t, shape), &MultilabelMarginOptions::default(), Out::value())
+    };
     assert!(ml(&[0, -1, 2, 1, 1, -1]).is_ok());
     assert_eq!(code(ml(&[0, -1, -2, 1, 1, -1])), (ErrorCode::InvalidTarget, Some("target")));
     assert_eq!(code(ml(&[0, -1, 3, 1, 1, -1])), (ErrorCode::InvalidTarget, Some("target")));
-    let e = multilabel_margin_loss(Tensor::new(&x, shape), Tensor::flat(&[0, 1, 2]), &SoftMarginOptions::default(), Out::value());
+    let e = multilabel_margin_loss(Tensor::new(&x, shape), Tensor::flat(&[0, 1, 2]), &MultilabelMarginOptions::default(), Out::value());
     assert_eq!(code(e), (ErrorCode::ShapeMismatch, Some("target")));
     // multilabel soft margin: weight of C entries, target of the input's shape.
     let msm = |w: Option<Tensor<'_, f64>>, y: Tensor<'_, f64>| {
@@ -303,7 +305,7 @@ fn errors_and_edge_values() {
         let b = multilabel_margin_loss(
             Tensor::new(&empty, &[0, 4]),
             Tensor::new(&[], &[0, 4]),
-            &SoftMarginOptions { reduction: r },
+            &MultilabelMarginOptions { reduction: r },
             Out::value(),
         )
         .unwrap();
@@ -323,8 +325,13 @@ fn errors_and_edge_values() {
     assert_eq!(g, [-1.0, -0.0]);
     // A duplicated label counts twice; a NaN at a multi-margin row's target drops the row.
     let one = |t: &[i32]| {
-        multilabel_margin_loss(Tensor::flat(&[0.0, 0.5]), Tensor::flat(t), &SoftMarginOptions { reduction: Reduction::Sum }, Out::value())
-            .unwrap()
+        multilabel_margin_loss(
+            Tensor::flat(&[0.0, 0.5]),
+            Tensor::flat(t),
+            &MultilabelMarginOptions { reduction: Reduction::Sum },
+            Out::value(),
+        )
+        .unwrap()
     };
     assert_eq!(one(&[0, 0]), 2.0 * one(&[0, -1]));
     let mut g = [9.0f64; 3];

@@ -47,7 +47,7 @@ fn run<T: Real>(case: &Value) -> Outcome {
             "hingeLoss" => hinge_loss(t(0), t(1), &HingeOptions { margin: num("margin", 1.0), reduction }, out),
             "hingeEmbeddingLoss" => hinge_embedding_loss(t(0), t(1), &HingeEmbeddingOptions { margin: num("margin", 1.0), reduction }, out),
             "softMarginLoss" => soft_margin_loss(t(0), t(1), &SoftMarginOptions { reduction }, out),
-            "multilabelMarginLoss" => multilabel_margin_loss(t(0), index_target, &SoftMarginOptions { reduction }, out),
+            "multilabelMarginLoss" => multilabel_margin_loss(t(0), index_target, &MultilabelMarginOptions { reduction }, out),
             "multilabelSoftMarginLoss" => multilabel_soft_margin_loss(t(0), t(1), &MultilabelSoftMarginOptions { weight, reduction }, out),
             "multiMarginLoss" => {
                 let opts = MultiMarginOptions { p: num("p", 1.0) as i64, margin: num("margin", 1.0), weight, reduction };

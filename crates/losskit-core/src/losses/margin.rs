@@ -281,7 +281,7 @@ pub fn hinge_embedding_loss<T: Real>(
     elementwise(F, &HingeEmbedding { margin: T::from_f64(opts.margin) }, input, target, opts.reduction, input_grad_only(out))
 }
 
-/// Options of [`soft_margin_loss`] (and of [`multilabel_margin_loss`]).
+/// Options of [`soft_margin_loss`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SoftMarginOptions {
     /// Default 'mean'.
@@ -486,6 +486,13 @@ pub fn multi_margin_loss<T: Real>(
 
 // ------------------------------------------------------------------ multi-label margin
 
+/// Options of [`multilabel_margin_loss`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MultilabelMarginOptions {
+    /// Default 'mean' (over rows).
+    pub reduction: Reduction,
+}
+
 /// One (row, label j) pass of multi-label margin: z_i = 1 − x_j + x_i over the classes i
 /// that are not labels (`off` is −∞ at the labels, 0 elsewhere, so their z never counts);
 /// sum 0 is Σ [z > 0] z, sum 1 the count of active terms; with GRAD, adds [z > 0] to each
@@ -523,7 +530,7 @@ impl<T: Real, const GRAD: bool> Sweep<T, 2> for MultilabelRow<'_, T, GRAD> {
 pub fn multilabel_margin_loss<T: Real>(
     input: Tensor<'_, T>,
     target: Tensor<'_, i32>,
-    opts: &SoftMarginOptions,
+    opts: &MultilabelMarginOptions,
     out: Out<'_, T>,
 ) -> Result<T> {
     const F: &str = "multilabel_margin_loss";
