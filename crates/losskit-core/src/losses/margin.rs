@@ -88,13 +88,20 @@ impl<T: Real> Pointwise<T> for HingeEmbedding<T> {
 }
 
 /// Soft margin: t = −y·x, ℓ = softplus(t) = ln(1 + eᵗ), ∂x = −y·σ(t). Stable for any t
-/// (PyTorch's float32 kernel computes log1p(exp(t)) and overflows for t > 88.7).
+/// (PyTorch's float32 kernel computes log1p(exp(t)) and overflows for t > 88.7): with
+/// e = e^{−|t|} ∈ (0, 1], softplus(t) = max(t, 0) + ln(1 + e) and σ(t) = 1/(1 + e) for t ≥ 0,
+/// e/(1 + e) below, one exponential for both (as `Lane::softplus` and `Lane::sigmoid`).
 struct SoftMargin;
 impl<T: Real> Pointwise<T> for SoftMargin {
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
+        let (zero, one) = (L::zero(), L::one());
         let t = -x * y;
-        [t.softplus(), -y * t.sigmoid(), L::zero(), L::zero()]
+        let e = (-t.abs()).exp();
+        let loss = L::select(t.gt_mask(zero), t, zero) + e.ln_1p();
+        let r = one / (one + e);
+        let sigma = L::select(t.ge_mask(zero), r, e * r);
+        [loss, -y * sigma, zero, zero]
     }
 }
 
@@ -243,7 +250,11 @@ pub fn hinge_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &H
     const F: &str = "hinge_loss";
     target.check(F, "target")?;
     target.check_same_shape(F, "target", input.shape(), "input")?;
-    if let Some((i, v)) = target.data.iter().enumerate().find(|(_, &y)| y != T::ONE && y != -T::ONE) {
+    // A branch-free scan first (it vectorizes; random labels would mispredict a search),
+    // the search for the culprit only when there is one.
+    let bad = |y: T| y.abs() != T::ONE;
+    if target.data.iter().fold(false, |any, &y| any | bad(y)) {
+        let (i, v) = target.data.iter().enumerate().find(|(_, &y)| bad(y)).expect("a bad label");
         return Err(LossError::new(
             ErrorCode::InvalidTarget,
             F,
