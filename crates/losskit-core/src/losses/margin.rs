@@ -379,22 +379,19 @@ fn each_row<T: Real>(
 /// The (N, C) view of an input of shape (C) or (N, C) (N = 1 for (C)), and the unreduced
 /// output's shape: () or (N). PyTorch's multi-margin losses reject a class dim of 0.
 fn batch_rows<T>(func: &'static str, input: &Tensor<'_, T>, empty_classes: bool) -> Result<(Rows, Vec<usize>)> {
-    let (rows, out_shape) = Rows::of(func, input)?;
-    let bad = |why: &str| {
-        Err(LossError::new(
+    input.check(func, "input")?;
+    let shape = input.shape();
+    let c = shape.last().copied().unwrap_or(0);
+    if shape.is_empty() || shape.len() > 2 || (c == 0 && !empty_classes) {
+        let classes = if empty_classes { "" } else { " with C > 0" };
+        return Err(LossError::new(
             ErrorCode::ShapeMismatch,
             func,
             Some("input"),
-            format!("must have shape (C) or (N, C){why} but has shape {}", fmt_shape(input.shape())),
-        ))
-    };
-    if input.shape().len() > 2 {
-        return bad("");
+            format!("must have shape (C) or (N, C){classes} but has shape {}", fmt_shape(shape)),
+        ));
     }
-    if rows.c == 0 && !empty_classes {
-        return bad(" with C > 0");
-    }
-    Ok((rows, out_shape))
+    Rows::of(func, input)
 }
 
 // ------------------------------------------------------------------ multi-class margin
