@@ -250,7 +250,13 @@ function rowShape(shape: readonly number[]): number[] {
 function broadcastShape(args: readonly (FloatArg | undefined)[]): number[] {
   const rank = Math.max(0, ...args.map((a) => a?.shape.length ?? 0));
   const out = new Array<number>(rank).fill(1);
-  for (const a of args) a?.shape.forEach((d, i) => d !== 1 && (out[rank - a.shape.length + i] = d));
+  for (const a of args) {
+    if (!a) continue;
+    const lead = rank - a.shape.length;
+    a.shape.forEach((d, i) => {
+      if (d !== 1) out[lead + i] = d;
+    });
+  }
   return out;
 }
 
