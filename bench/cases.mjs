@@ -32,8 +32,12 @@ function rng(seed) {
 
 const ARRAY = { f32: Float32Array, f64: Float64Array };
 
-/** Element-wise loss of (input, target): losskit `name`, tfjs `tfLoss(tf)(labels, predictions)`. */
-export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
+/**
+ * Element-wise loss of (input, target): losskit `name`, tfjs `tfLoss(tf)(labels, predictions)`.
+ * `signs`: the target holds labels ±1 (input ~ N(0, 1.5²)); `tfLabels(y)` maps losskit's target
+ * to tfjs's labels, once, outside the timing (tf.losses.hingeLoss takes {0, 1}).
+ */
+export function pointwise({ name, tfName, tfLoss, tfLabels, js, signs = false, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
   return {
     name,
     tfName,
@@ -46,8 +50,8 @@ export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.ma
       const x = new A(n);
       const y = new A(n);
       for (let i = 0; i < n; i++) {
-        y[i] = r.normal();
-        x[i] = y[i] + 1.5 * r.normal(); // |x − y| on both sides of 1 (huber/smooth-L1 branches)
+        y[i] = signs ? (r.u() < 0.5 ? -1 : 1) : r.normal();
+        x[i] = (signs ? 0 : y[i]) + 1.5 * r.normal(); // |x − y| on both sides of 1 (huber/smooth-L1 branches)
       }
       const fn = L[name];
       const gOpts = { ...opts, wrt: ["input"] };
@@ -81,7 +85,7 @@ export function pointwise({ name, tfName, tfLoss, js, opts = {}, rows = SIZES.ma
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
           const p = tf.tensor1d(x);
-          const l = tf.tensor1d(y);
+          const l = tf.tensor1d(tfLabels ? tfLabels(y) : y);
           return tfClosures(tf, tfLoss(tf), l, p);
         },
         dispose() {
@@ -128,7 +132,8 @@ function tfClosures(tf, loss, labels, pred) {
 /**
  * A classification loss over logits [N, C] (n = N·C elements).
  * kind 'index': target = class indices (Int32Array [N]); tfjs gets one-hot labels.
- * kind 'binary': target = {0,1} floats of the logits' shape.
+ * kind 'binary': target = {0,1} floats of the logits' shape [n].
+ * kind 'multilabel': logits [N, C], target = {0,1} floats of that shape.
  */
 export function classification({ name, tfName, tfLoss, js, kind, classes = 10, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
   return {
@@ -139,9 +144,9 @@ export function classification({ name, tfName, tfLoss, js, kind, classes = 10, o
     setup(L, n, dtype) {
       const A = ARRAY[dtype];
       const b = A.BYTES_PER_ELEMENT;
-      const C = kind === "index" ? classes : 1;
+      const C = kind === "binary" ? 1 : classes;
       const N = Math.floor(n / C);
-      const shape = kind === "index" ? [N, C] : [n];
+      const shape = kind === "binary" ? [n] : [N, C];
       const r = rng(n + 11);
       const x = new A(n);
       for (let i = 0; i < n; i++) x[i] = 2 * r.normal();
@@ -194,14 +199,65 @@ export function classification({ name, tfName, tfLoss, js, kind, classes = 10, o
         gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
-          const p = kind === "index" ? tf.tensor2d(x, [N, C]) : tf.tensor1d(x);
-          const l = kind === "index" ? tf.tensor2d(labels, [N, C]) : tf.tensor1d(labels);
+          const p = kind === "binary" ? tf.tensor1d(x) : tf.tensor2d(x, [N, C]);
+          const l = kind === "binary" ? tf.tensor1d(labels) : tf.tensor2d(labels, [N, C]);
           return tfClosures(tf, tfLoss(tf), l, p);
         },
         dispose() {
           tx.dispose();
           tt.dispose();
           tg.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** marginRankingLoss(input1, input2, target ±1) of n elements; loss+grad is ∂/∂input1 (no tfjs counterpart). */
+export function ranking({ name, js, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
+  return {
+    name,
+    tfName: null,
+    available: (L) => typeof L[name] === "function",
+    rows,
+    setup(L, n, dtype) {
+      const A = ARRAY[dtype];
+      const b = A.BYTES_PER_ELEMENT;
+      const r = rng(n + 13);
+      const [x1, x2, y] = [new A(n), new A(n), new A(n)];
+      for (let i = 0; i < n; i++) {
+        x1[i] = r.normal();
+        x2[i] = r.normal();
+        y[i] = r.u() < 0.5 ? -1 : 1;
+      }
+      const fn = L[name];
+      const [t1, t2, ty, tg] = [0, 1, 2, 3].map(() => L.tensor([n], dtype));
+      t1.data.set(x1);
+      t2.data.set(x2);
+      ty.data.set(y);
+      const gOpts = { ...opts, wrt: ["input1"] };
+      const zOpts = { ...opts, wrt: ["input1"], into: { input1: tg } };
+      const jg = new A(n);
+      let lkGrad;
+      return {
+        label: `${name} n=${n} ${dtype}`,
+        n,
+        dtype,
+        bytes: { loss: { read: 3 * n * b, write: 0 }, grad: { read: 3 * n * b, write: n * b } },
+        lk: {
+          loss: () => fn(x1, x2, y, opts),
+          grad: () => {
+            const res = fn.withGrad(x1, x2, y, gOpts);
+            lkGrad = res.grads.input1.data;
+            return res.loss;
+          },
+        },
+        zc: { loss: () => fn(t1, t2, ty, opts), grad: () => fn.withGrad(t1, t2, ty, zOpts).loss },
+        js: { loss: () => js.loss(x1, x2, y, n), grad: () => js.grad(x1, x2, y, jg, n) },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        tf: () => null,
+        dispose() {
+          for (const t of [t1, t2, ty, tg]) t.dispose();
         },
       };
     },
@@ -331,6 +387,109 @@ const bceLogitsJs = {
   },
 };
 
+// margin 0: max(0, −y(x₁ − x₂)); ∂/∂x₁ = −y where active
+const marginRankingJs = {
+  loss(x1, x2, y, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.max(0, -y[i] * (x1[i] - x2[i]));
+    return s / n;
+  },
+  grad(x1, x2, y, g, n) {
+    let s = 0;
+    const c = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const z = -y[i] * (x1[i] - x2[i]);
+      s += Math.max(0, z);
+      g[i] = z > 0 ? -c * y[i] : 0;
+    }
+    return s / n;
+  },
+};
+
+// margin 1: max(0, 1 − y·x); ∂/∂x = −y where active
+const hingeJs = {
+  loss(x, y, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.max(0, 1 - y[i] * x[i]);
+    return s / n;
+  },
+  grad(x, y, g, n) {
+    let s = 0;
+    const c = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const z = 1 - y[i] * x[i];
+      s += Math.max(0, z);
+      g[i] = z > 0 ? -c * y[i] : 0;
+    }
+    return s / n;
+  },
+};
+
+// ln(1 + e^t), t = −y·x, as a stable softplus; ∂/∂x = −y·σ(t)
+const softMarginJs = {
+  loss(x, y, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const t = -y[i] * x[i];
+      s += Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+    }
+    return s / n;
+  },
+  grad(x, y, g, n) {
+    let s = 0;
+    const c = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const t = -y[i] * x[i];
+      const e = Math.exp(-Math.abs(t));
+      s += Math.max(t, 0) + Math.log1p(e);
+      g[i] = -c * y[i] * (t >= 0 ? 1 / (1 + e) : e / (1 + e));
+    }
+    return s / n;
+  },
+};
+
+// p = 1, margin = 1: per row Σ_{i≠y} max(0, 1 − x_y + x_i) / C, mean over rows
+const multiMarginJs = {
+  loss(x, t, N, C) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      const o = r * C;
+      const b = 1 - x[o + t[r]];
+      let row = 0;
+      for (let i = 0; i < C; i++) if (i !== t[r]) row += Math.max(0, b + x[o + i]);
+      s += row / C;
+    }
+    return s / N;
+  },
+  grad(x, t, g, N, C) {
+    let s = 0;
+    const c = 1 / (N * C);
+    for (let r = 0; r < N; r++) {
+      const o = r * C;
+      const b = 1 - x[o + t[r]];
+      let row = 0;
+      let active = 0;
+      for (let i = 0; i < C; i++) {
+        const z = b + x[o + i];
+        if (i !== t[r] && z > 0) {
+          row += z;
+          active++;
+          g[o + i] = c;
+        } else g[o + i] = 0;
+      }
+      g[o + t[r]] = -c * active;
+      s += row / C;
+    }
+    return s / N;
+  },
+};
+
+// per row −Σ_c [y ln σ(x) + (1 − y) ln σ(−x)] / C, mean over rows (= mean BCE with logits)
+const multilabelSoftMarginJs = {
+  loss: (x, y, N, C, n) => bceLogitsJs.loss(x, y, N, C, n),
+  grad: (x, y, g, N, C, n) => bceLogitsJs.grad(x, y, g, N, C, n),
+};
+
 // ---- the table ----
 
 export const CASES = [
@@ -358,5 +517,27 @@ export const CASES = [
     tfLoss: (tf) => tf.losses.sigmoidCrossEntropy,
     js: bceLogitsJs,
     kind: "binary",
+  }),
+  // Margin family.
+  ranking({ name: "marginRankingLoss", js: marginRankingJs, rows: [{ n: 1e6, dtype: "f32" }] }),
+  pointwise({
+    name: "hingeLoss",
+    tfName: "losses.hingeLoss (labels {0,1})",
+    tfLoss: (tf) => tf.losses.hingeLoss,
+    tfLabels: (y) => Float32Array.from(y, (v) => (v + 1) / 2), // tfjs maps {0, 1} to ±1 itself: max(0, 1 − (2l − 1)·x), mean
+    js: hingeJs,
+    signs: true,
+    rows: [{ n: 1e6, dtype: "f32" }],
+  }),
+  pointwise({ name: "softMarginLoss", js: softMarginJs, signs: true, rows: [{ n: 1e6, dtype: "f32" }] }),
+  classification({ name: "multiMarginLoss", js: multiMarginJs, kind: "index", classes: 1000, rows: [{ n: 512e3, dtype: "f32" }] }),
+  classification({
+    name: "multilabelSoftMarginLoss",
+    tfName: "losses.sigmoidCrossEntropy [N, C] (the same mean)",
+    tfLoss: (tf) => tf.losses.sigmoidCrossEntropy,
+    js: multilabelSoftMarginJs,
+    kind: "multilabel",
+    classes: 1000,
+    rows: [{ n: 512e3, dtype: "f32" }],
   }),
 ];

@@ -115,3 +115,59 @@ describe("after errors the module works and nothing leaked", () => {
     expect(L.simdEnabled()).toBe(true);
   });
 });
+
+describe("margin losses: labels, targets, options and shapes", () => {
+  const { hingeLoss, softMarginLoss, hingeEmbeddingLoss, marginRankingLoss, multiMarginLoss, multilabelMarginLoss, multilabelSoftMarginLoss } = losskit;
+  const x23 = { data: f32(0.5, -0.2, 0.3, 1, 2, -1), shape: [2, 3] };
+  const i32 = (shape: number[], ...v: number[]) => ({ data: Int32Array.from(v), shape });
+  it("hingeLoss needs labels ±1; softMarginLoss and hingeEmbeddingLoss take any label, as PyTorch", () => {
+    expectLossError(() => hingeLoss(f32(1, 2), f32(1, 0.5)), "INVALID_TARGET", "hingeLoss", "target", "0.5");
+    expectLossError(() => hingeLoss(f32(1, 2), f32(1, NaN)), "INVALID_TARGET", "target");
+    expect(softMarginLoss(f32(1, 2), f32(1, 0.5))).toBeCloseTo((Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(-1))) / 2, 6);
+    expect(hingeEmbeddingLoss(f32(0.25), f32(0), { reduction: "sum" })).toBeCloseTo(1, 6); // both terms: 0.75 + 0.25
+    expectLossError(() => softMarginLoss(x23, f32(1, -1, 1)), "SHAPE_MISMATCH", "target"); // no broadcasting
+  });
+  it("marginRankingLoss: one rank, then PyTorch's broadcasting", () => {
+    expectLossError(() => marginRankingLoss(x23, f32(1, 2, 3), x23), "SHAPE_MISMATCH", "input2", "dimensions");
+    expectLossError(() => marginRankingLoss(x23, { data: f32(1, 2), shape: [1, 2] }, x23), "SHAPE_MISMATCH", "input2");
+    const a = { data: f32(1, 2, 3), shape: [3, 1] };
+    const b = { data: f32(0, 1, 2, 3), shape: [1, 4] };
+    const y = { data: new Float32Array(12).fill(-1), shape: [3, 4] };
+    const { loss, grads } = marginRankingLoss.withGrad(a, b, y, { reduction: "none" });
+    expect(loss.shape).toEqual([3, 4]);
+    expect(Array.from(loss.data)).toEqual([1, 0, 0, 0, 2, 1, 0, 0, 3, 2, 1, 0]); // max(0, a − b)
+    expect(grads.input1.shape).toEqual([3, 1]);
+    expect(Array.from(grads.input1.data)).toEqual([1, 2, 3]);
+    expect(Array.from(grads.input2.data)).toEqual([-3, -2, -1, 0]);
+    expectLossError(() => marginRankingLoss.withGrad(a, b, y, { wrt: ["target" as never] }), "INVALID_OPTION", "wrt");
+  });
+  it("multiMarginLoss: p, class indices, weight and input shapes", () => {
+    const t = Int32Array.of(0, 2);
+    expectLossError(() => multiMarginLoss(x23, t, { p: 3 }), "INVALID_OPTION", "multiMarginLoss", "p", "1 or 2");
+    expectLossError(() => multiMarginLoss(x23, t, { p: 1.5 }), "INVALID_OPTION", "p");
+    expectLossError(() => multiMarginLoss(x23, Int32Array.of(0, 3)), "INVALID_TARGET", "target", "3");
+    expectLossError(() => multiMarginLoss(x23, Int32Array.of(0, 1, 2)), "SHAPE_MISMATCH", "target");
+    expectLossError(() => multiMarginLoss(x23, f32(0, 2)), "DTYPE_MISMATCH", "target");
+    expectLossError(() => multiMarginLoss(x23, t, { weight: f32(1, 1) }), "SHAPE_MISMATCH", "weight");
+    expectLossError(() => multiMarginLoss({ data: f32(1, 2, 3, 4, 5, 6), shape: [1, 2, 3] }, Int32Array.of(0)), "SHAPE_MISMATCH", "input");
+    expectLossError(() => multiMarginLoss({ data: f32(), shape: [2, 0] }, t), "SHAPE_MISMATCH", "input");
+    expectLossError(() => multiMarginLoss({ data: f32(1), shape: [] }, i32([], 0)), "SHAPE_MISMATCH", "input");
+    expect(multiMarginLoss(f32(0.5, -0.2, 0.3), i32([], 0), { reduction: "none" }).shape).toEqual([]);
+  });
+  it("multilabelMarginLoss: label lists end at −1, every entry in [−1, C − 1]", () => {
+    expect(multilabelMarginLoss(x23, i32([2, 3], 0, -1, 2, 1, 1, -1))).toBeGreaterThan(0);
+    expectLossError(() => multilabelMarginLoss(x23, i32([2, 3], 0, -1, -2, 1, 1, -1)), "INVALID_TARGET", "multilabelMarginLoss", "target", "-2");
+    expectLossError(() => multilabelMarginLoss(x23, i32([2, 3], 0, -1, 3, 1, 1, -1)), "INVALID_TARGET", "target");
+    expectLossError(() => multilabelMarginLoss(x23, Int32Array.of(0, 1)), "SHAPE_MISMATCH", "target");
+    expectLossError(() => multilabelMarginLoss(x23, { data: f32(0, 1, 2, 0, 1, 2), shape: [2, 3] }), "DTYPE_MISMATCH", "target");
+    expect(multilabelMarginLoss({ data: f32(), shape: [0, 4] }, i32([0, 4]))).toBeNaN(); // a mean over no rows
+    expect(multilabelMarginLoss({ data: f32(), shape: [0, 4] }, i32([0, 4]), { reduction: "sum" })).toBe(0);
+  });
+  it("multilabelSoftMarginLoss: weight (C), target of the input's shape", () => {
+    const y = { data: f32(1, 0, 1, 0, 0, 1), shape: [2, 3] };
+    expectLossError(() => multilabelSoftMarginLoss(x23, y, { weight: f32(1, 2) }), "SHAPE_MISMATCH", "weight");
+    expectLossError(() => multilabelSoftMarginLoss(x23, f32(1, 0, 1)), "SHAPE_MISMATCH", "target");
+    expectLossError(() => multilabelSoftMarginLoss({ data: f32(1, 2, 3, 4), shape: [1, 2, 2] }, { data: f32(1, 0, 1, 0), shape: [1, 2, 2] }), "SHAPE_MISMATCH", "input");
+    expect(multilabelSoftMarginLoss.withGrad(x23, y).grads.target.shape).toEqual([2, 3]);
+  });
+});
