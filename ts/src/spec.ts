@@ -29,10 +29,10 @@ export type Family = "regression" | "classification" | "margin" | "embedding";
 
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),
- * `class` (class indices or, when it is float data, probabilities), or `floatOrNumber`
- * (a tensor, or one number for every element).
+ * `class` (class indices or, when it is float data, probabilities), `floatOrNumber`
+ * (a tensor, or one number for every element), or `sign` (float labels ±1, read as `float`).
  */
-export type ArgKind = "float" | "index" | "class" | "floatOrNumber";
+export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign";
 
 /** An option's kind and PyTorch default; a `tensor` option is absent by default. */
 export type OptionSpec =
