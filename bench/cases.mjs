@@ -258,6 +258,114 @@ export function ranking({ name, js, opts = {}, rows = SIZES.map((n) => ({ n, dty
         tf: () => null,
         dispose() {
           for (const t of [t1, t2, ty, tg]) t.dispose();
+/**
+ * The data of an embedding case: (N, D) rows. `triplet`: anchor ~ N(0, 1), positive and
+ * negative = anchor + N(0, 1), so most rows' hinges are active (the full gradient work).
+ * `cosine`: input1 ~ N(0, 1), input2 = 0.6·input1 + N(0, 1), every label +1 (so TF.js's
+ * cosineDistance on L2-normalized rows is the same function, gradients included).
+ * Also used by bench/torch-embedding.mjs, which hands the same arrays to PyTorch.
+ */
+export function embeddingData(kind, N, D, A = Float32Array) {
+  const r = rng(N * D + 13);
+  const len = N * D;
+  const x = new A(len);
+  const y = new A(len);
+  const z = new A(len);
+  for (let i = 0; i < len; i++) {
+    x[i] = r.normal();
+    if (kind === "triplet") {
+      y[i] = x[i] + r.normal();
+      z[i] = x[i] + r.normal();
+    } else {
+      y[i] = 0.6 * x[i] + r.normal();
+    }
+  }
+  return kind === "triplet" ? { args: [x, y, z] } : { args: [x, y], target: new A(N).fill(1) };
+}
+
+/**
+ * An embedding loss over (N, D) rows, forward and the gradients of every differentiable input
+ * (n = N·D elements per input). `tfLoss(tf)` gives TF.js closures (x1, x2) → loss, or none.
+ */
+export function embedding({ name, kind, tfName, tfLoss, js, N = 4096, D = 256 }) {
+  return {
+    name,
+    tfName,
+    available: (L) => typeof L[name] === "function",
+    rows: [{ n: N * D, dtype: "f32" }],
+    setup(L, n, dtype) {
+      const A = ARRAY[dtype];
+      const b = A.BYTES_PER_ELEMENT;
+      const shape = [N, D];
+      const { args, target } = embeddingData(kind, N, D, A);
+      const names = L.losses.find((l) => l.name === name).differentiable;
+      const fn = L[name];
+      const inputs = [...args.map((data) => ({ data, shape })), ...(target ? [target] : [])];
+      const tensors = args.map((data) => {
+        const t = L.tensor(shape, dtype);
+        t.data.set(data);
+        return t;
+      });
+      let tTarget;
+      if (target) {
+        tTarget = L.tensor([N], dtype);
+        tTarget.data.set(target);
+      }
+      const zArgs = [...tensors, ...(tTarget ? [tTarget] : [])];
+      const grads = names.map(() => L.tensor(shape, dtype));
+      const zOpts = { into: Object.fromEntries(names.map((k, i) => [k, grads[i]])) };
+      const jg = names.map(() => new A(n));
+      let lkGrad;
+      const rows = target ? N * b : 0;
+      return {
+        label: `${name} ${N}×${D} ${dtype}`,
+        n,
+        dtype,
+        shape,
+        bytes: { loss: { read: args.length * n * b + rows, write: 0 }, grad: { read: args.length * n * b + rows, write: names.length * n * b } },
+        lk: {
+          loss: () => fn(...inputs),
+          grad: () => {
+            const res = fn.withGrad(...inputs);
+            lkGrad = res.grads[names[0]].data;
+            return res.loss;
+          },
+        },
+        zc: { loss: () => fn(...zArgs), grad: () => fn.withGrad(...zArgs, zOpts).loss },
+        js: { loss: () => js.loss(args, target, N, D), grad: () => js.grad(args, target, jg, N, D) },
+        // the checks compare the first differentiable argument's gradient
+        gradOf: { lk: () => lkGrad, zc: () => grads[0].data, js: () => jg[0] },
+        tf(tf) {
+          if (dtype !== "f32" || !tfLoss) return null;
+          const ts = args.map((a) => tf.tensor2d(a, shape));
+          const f = tfLoss(tf);
+          const vg = tf.valueAndGrads(f);
+          let grad;
+          return {
+            loss() {
+              const t = tf.tidy(() => f(...ts));
+              const v = t.dataSync()[0];
+              t.dispose();
+              return v;
+            },
+            grad() {
+              const { value, grads: g } = tf.tidy(() => vg(ts));
+              const v = value.dataSync()[0];
+              grad = g[0].dataSync();
+              for (const t of g.slice(1)) t.dataSync(); // every gradient materialized, like losskit's
+              value.dispose();
+              for (const t of g) t.dispose();
+              return v;
+            },
+            gradOf: () => grad,
+            dispose() {
+              for (const t of ts) t.dispose();
+            },
+          };
+        },
+        dispose() {
+          for (const t of [...tensors, ...grads]) t.dispose();
+          tTarget?.dispose();
         },
       };
     },
@@ -479,6 +587,48 @@ const multiMarginJs = {
       }
       g[o + t[r]] = -c * active;
       s += row / C;
+// triplet: margin 1, p = 2, eps 1e-6, no swap, 'mean'
+const tripletJs = {
+  loss([a, p, n], _t, N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let sp = 0;
+      let sn = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        const u = a[i] - p[i] + 1e-6;
+        const v = a[i] - n[i] + 1e-6;
+        sp += u * u;
+        sn += v * v;
+      }
+      s += Math.max(1 + Math.sqrt(sp) - Math.sqrt(sn), 0);
+    }
+    return s / N;
+  },
+  grad([a, p, n], _t, [ga, gp, gn], N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let sp = 0;
+      let sn = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        const u = a[i] - p[i] + 1e-6;
+        const v = a[i] - n[i] + 1e-6;
+        sp += u * u;
+        sn += v * v;
+      }
+      const dp = Math.sqrt(sp);
+      const dn = Math.sqrt(sn);
+      const h = 1 + dp - dn;
+      const on = h > 0;
+      s += on ? h : 0;
+      const cp = on && dp > 0 ? 1 / N / dp : 0;
+      const cn = on && dn > 0 ? 1 / N / dn : 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        const u = (a[i] - p[i] + 1e-6) * cp;
+        const v = (a[i] - n[i] + 1e-6) * cn;
+        ga[i] = u - v;
+        gp[i] = -u;
+        gn[i] = v;
+      }
     }
     return s / N;
   },
@@ -488,6 +638,57 @@ const multiMarginJs = {
 const multilabelSoftMarginJs = {
   loss: (x, y, N, C, n) => bceLogitsJs.loss(x, y, N, C, n),
   grad: (x, y, g, N, C, n) => bceLogitsJs.grad(x, y, g, N, C, n),
+// cosine embedding: margin 0, 'mean'
+const cosineJs = {
+  loss([x, y], t, N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        xy += x[i] * y[i];
+        xx += x[i] * x[i];
+        yy += y[i] * y[i];
+      }
+      const cos = xy / Math.sqrt((xx + 1e-12) * (yy + 1e-12));
+      s += t[r] === 1 ? 1 - cos : t[r] === -1 ? Math.max(cos, 0) : 0;
+    }
+    return s / N;
+  },
+  grad([x, y], t, [gx, gy], N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        xy += x[i] * y[i];
+        xx += x[i] * x[i];
+        yy += y[i] * y[i];
+      }
+      const m1 = xx + 1e-12;
+      const m2 = yy + 1e-12;
+      const den = Math.sqrt(m1 * m2);
+      const cos = xy / den;
+      let k = 0;
+      if (t[r] === 1) {
+        s += 1 - cos;
+        k = -1 / N;
+      } else if (t[r] === -1 && cos > 0) {
+        s += cos;
+        k = 1 / N;
+      }
+      const a = k / den;
+      const b1 = (k * cos) / m1;
+      const b2 = (k * cos) / m2;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        gx[i] = a * y[i] - b1 * x[i];
+        gy[i] = a * x[i] - b2 * y[i];
+      }
+    }
+    return s / N;
+  },
 };
 
 // ---- the table ----
@@ -539,5 +740,18 @@ export const CASES = [
     kind: "multilabel",
     classes: 1000,
     rows: [{ n: 512e3, dtype: "f32" }],
+  // Embedding (4096, 256), forward + the gradients of every input. TF.js has no triplet loss.
+  embedding({ name: "tripletMarginLoss", kind: "triplet", tfName: null, js: tripletJs }),
+  embedding({
+    name: "cosineEmbeddingLoss",
+    kind: "cosine",
+    tfName: "losses.cosineDistance on L2-normalized rows (targets +1)",
+    // 1 − cos(x1, x2) per row, mean over rows; the normalization is part of the graph, so
+    // tf.valueAndGrads gives the gradients of both inputs, like losskit's.
+    tfLoss: (tf) => (x1, x2) => {
+      const unit = (x) => tf.div(x, tf.norm(x, "euclidean", 1, true));
+      return tf.losses.cosineDistance(unit(x2), unit(x1), 1);
+    },
+    js: cosineJs,
   }),
 ];

@@ -30,10 +30,11 @@ export type Family = "regression" | "classification" | "margin" | "embedding";
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),
  * `class` (class indices or, when it is float data, probabilities), `floatOrNumber`
- * (a tensor, or one number for every element), `sign` (float labels ±1), or `multilabel`
- * (class indices of the input's shape, each row's labels ended by −1).
+ * (a tensor, or one number for every element), `sign` (float labels ±1 of the input's shape),
+ * `rowSign` (float labels ±1, one per row), or `multilabel` (class indices of the input's
+ * shape, each row's labels ended by −1). `sign` and `rowSign` are read as `float`.
  */
-export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "multilabel";
+export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel";
 
 /** An option's kind and PyTorch default; a `tensor` option is absent by default. */
 export type OptionSpec =
