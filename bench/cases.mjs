@@ -47,12 +47,25 @@ function regressionData(r, n, A) {
   return [x, y];
 }
 
+/** (input ~ N(0, 1.5²), target = labels ±1), for the margin losses. */
+function signData(r, n, A) {
+  const x = new A(n);
+  const y = new A(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = r.u() < 0.5 ? -1 : 1;
+    x[i] = 1.5 * r.normal();
+  }
+  return [x, y];
+}
+
 /**
  * Element-wise loss of (input, target, ...more): losskit `name`, tfjs
  * `tfLoss(tf)(labels, predictions, ...more tensors)`, js.loss(x, y, n, ...more) / js.grad(x, y, g, n, ...more).
- * `data(r, n, A)` → [x, y, ...more] typed arrays (default: regressionData).
+ * `data(r, n, A)` → [x, y, ...more] typed arrays (default: regressionData; `signs`: signData, labels ±1).
+ * `tfLabels(y)` maps losskit's target to tfjs's labels, once, outside the timing
+ * (tf.losses.hingeLoss takes {0, 1}).
  */
-export function pointwise({ name, tfName, tfLoss, js, opts = {}, data = regressionData, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
+export function pointwise({ name, tfName, tfLoss, tfLabels, js, signs = false, opts = {}, data = signs ? signData : regressionData, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
   return {
     name,
     tfName,
@@ -99,7 +112,7 @@ export function pointwise({ name, tfName, tfLoss, js, opts = {}, data = regressi
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
           const p = tf.tensor1d(x);
-          const l = tf.tensor1d(y);
+          const l = tf.tensor1d(tfLabels ? tfLabels(y) : y);
           return tfClosures(tf, tfLoss(tf), l, p, more.map((a) => tf.tensor1d(a)));
         },
         dispose() {
@@ -148,7 +161,8 @@ function tfClosures(tf, loss, labels, pred, more = []) {
 /**
  * A classification loss over logits [N, C] (n = N·C elements).
  * kind 'index': target = class indices (Int32Array [N]); tfjs gets one-hot labels.
- * kind 'binary': target = {0,1} floats of the logits' shape.
+ * kind 'binary': target = {0,1} floats of the logits' shape [n].
+ * kind 'multilabel': logits [N, C], target = {0,1} floats of that shape.
  * prep(x, N, C): optional, rewrites the logits in place (e.g. into log-probabilities for nllLoss).
  * A row's `classes` overrides the entry's.
  */
@@ -161,9 +175,9 @@ export function classification({ name, tfName, tfLoss, js, kind, classes = 10, p
     setup(L, n, dtype, row) {
       const A = ARRAY[dtype];
       const b = A.BYTES_PER_ELEMENT;
-      const C = kind === "index" ? (row?.classes ?? classes) : 1;
+      const C = kind === "binary" ? 1 : (row?.classes ?? classes);
       const N = Math.floor(n / C);
-      const shape = kind === "index" ? [N, C] : [n];
+      const shape = kind === "binary" ? [n] : [N, C];
       const r = rng(n + 11);
       const x = new A(n);
       const m = Math.min(n, 1 << 22); // beyond 4M logits repeat them: saves seconds of Math.log at 4096×32000
@@ -219,14 +233,179 @@ export function classification({ name, tfName, tfLoss, js, kind, classes = 10, p
         gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
-          const p = kind === "index" ? tf.tensor2d(x, [N, C]) : tf.tensor1d(x);
-          const l = kind === "index" ? tf.tensor2d(labels, [N, C]) : tf.tensor1d(labels);
+          const p = kind === "binary" ? tf.tensor1d(x) : tf.tensor2d(x, [N, C]);
+          const l = kind === "binary" ? tf.tensor1d(labels) : tf.tensor2d(labels, [N, C]);
           return tfClosures(tf, tfLoss(tf), l, p);
         },
         dispose() {
           tx.dispose();
           tt.dispose();
           tg.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** marginRankingLoss(input1, input2, target ±1) of n elements; loss+grad is ∂/∂input1 (no tfjs counterpart). */
+export function ranking({ name, js, opts = {}, rows = SIZES.map((n) => ({ n, dtype: "f32" })) }) {
+  return {
+    name,
+    tfName: null,
+    available: (L) => typeof L[name] === "function",
+    rows,
+    setup(L, n, dtype) {
+      const A = ARRAY[dtype];
+      const b = A.BYTES_PER_ELEMENT;
+      const r = rng(n + 13);
+      const [x1, x2, y] = [new A(n), new A(n), new A(n)];
+      for (let i = 0; i < n; i++) {
+        x1[i] = r.normal();
+        x2[i] = r.normal();
+        y[i] = r.u() < 0.5 ? -1 : 1;
+      }
+      const fn = L[name];
+      const [t1, t2, ty, tg] = [0, 1, 2, 3].map(() => L.tensor([n], dtype));
+      t1.data.set(x1);
+      t2.data.set(x2);
+      ty.data.set(y);
+      const gOpts = { ...opts, wrt: ["input1"] };
+      const zOpts = { ...opts, wrt: ["input1"], into: { input1: tg } };
+      const jg = new A(n);
+      let lkGrad;
+      return {
+        label: `${name} n=${n} ${dtype}`,
+        n,
+        dtype,
+        bytes: { loss: { read: 3 * n * b, write: 0 }, grad: { read: 3 * n * b, write: n * b } },
+        lk: {
+          loss: () => fn(x1, x2, y, opts),
+          grad: () => {
+            const res = fn.withGrad(x1, x2, y, gOpts);
+            lkGrad = res.grads.input1.data;
+            return res.loss;
+          },
+        },
+        zc: { loss: () => fn(t1, t2, ty, opts), grad: () => fn.withGrad(t1, t2, ty, zOpts).loss },
+        js: { loss: () => js.loss(x1, x2, y, n), grad: () => js.grad(x1, x2, y, jg, n) },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        tf: () => null,
+        dispose() {
+          for (const t of [t1, t2, ty, tg]) t.dispose();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The data of an embedding case: (N, D) rows. `triplet`: anchor ~ N(0, 1), positive and
+ * negative = anchor + N(0, 1), so most rows' hinges are active (the full gradient work).
+ * `cosine`: input1 ~ N(0, 1), input2 = 0.6·input1 + N(0, 1), every label +1 (so TF.js's
+ * cosineDistance on L2-normalized rows is the same function, gradients included).
+ * Also used by bench/torch-embedding.mjs, which hands the same arrays to PyTorch.
+ */
+export function embeddingData(kind, N, D, A = Float32Array) {
+  const r = rng(N * D + 13);
+  const len = N * D;
+  const x = new A(len);
+  const y = new A(len);
+  const z = new A(len);
+  for (let i = 0; i < len; i++) {
+    x[i] = r.normal();
+    if (kind === "triplet") {
+      y[i] = x[i] + r.normal();
+      z[i] = x[i] + r.normal();
+    } else {
+      y[i] = 0.6 * x[i] + r.normal();
+    }
+  }
+  return kind === "triplet" ? { args: [x, y, z] } : { args: [x, y], target: new A(N).fill(1) };
+}
+
+/**
+ * An embedding loss over (N, D) rows, forward and the gradients of every differentiable input
+ * (n = N·D elements per input). `tfLoss(tf)` gives TF.js closures (x1, x2) → loss, or none.
+ */
+export function embedding({ name, kind, tfName, tfLoss, js, N = 4096, D = 256 }) {
+  return {
+    name,
+    tfName,
+    available: (L) => typeof L[name] === "function",
+    rows: [{ n: N * D, dtype: "f32" }],
+    setup(L, n, dtype) {
+      const A = ARRAY[dtype];
+      const b = A.BYTES_PER_ELEMENT;
+      const shape = [N, D];
+      const { args, target } = embeddingData(kind, N, D, A);
+      const names = L.losses.find((l) => l.name === name).differentiable;
+      const fn = L[name];
+      const inputs = [...args.map((data) => ({ data, shape })), ...(target ? [target] : [])];
+      const tensors = args.map((data) => {
+        const t = L.tensor(shape, dtype);
+        t.data.set(data);
+        return t;
+      });
+      let tTarget;
+      if (target) {
+        tTarget = L.tensor([N], dtype);
+        tTarget.data.set(target);
+      }
+      const zArgs = [...tensors, ...(tTarget ? [tTarget] : [])];
+      const grads = names.map(() => L.tensor(shape, dtype));
+      const zOpts = { into: Object.fromEntries(names.map((k, i) => [k, grads[i]])) };
+      const jg = names.map(() => new A(n));
+      let lkGrad;
+      const rows = target ? N * b : 0;
+      return {
+        label: `${name} ${N}×${D} ${dtype}`,
+        n,
+        dtype,
+        shape,
+        bytes: { loss: { read: args.length * n * b + rows, write: 0 }, grad: { read: args.length * n * b + rows, write: names.length * n * b } },
+        lk: {
+          loss: () => fn(...inputs),
+          grad: () => {
+            const res = fn.withGrad(...inputs);
+            lkGrad = res.grads[names[0]].data;
+            return res.loss;
+          },
+        },
+        zc: { loss: () => fn(...zArgs), grad: () => fn.withGrad(...zArgs, zOpts).loss },
+        js: { loss: () => js.loss(args, target, N, D), grad: () => js.grad(args, target, jg, N, D) },
+        // the checks compare the first differentiable argument's gradient
+        gradOf: { lk: () => lkGrad, zc: () => grads[0].data, js: () => jg[0] },
+        tf(tf) {
+          if (dtype !== "f32" || !tfLoss) return null;
+          const ts = args.map((a) => tf.tensor2d(a, shape));
+          const f = tfLoss(tf);
+          const vg = tf.valueAndGrads(f);
+          let grad;
+          return {
+            loss() {
+              const t = tf.tidy(() => f(...ts));
+              const v = t.dataSync()[0];
+              t.dispose();
+              return v;
+            },
+            grad() {
+              const { value, grads: g } = tf.tidy(() => vg(ts));
+              const v = value.dataSync()[0];
+              grad = g[0].dataSync();
+              for (const t of g.slice(1)) t.dataSync(); // every gradient materialized, like losskit's
+              value.dispose();
+              for (const t of g) t.dispose();
+              return v;
+            },
+            gradOf: () => grad,
+            dispose() {
+              for (const t of ts) t.dispose();
+            },
+          };
+        },
+        dispose() {
+          for (const t of [...tensors, ...grads]) t.dispose();
+          tTarget?.dispose();
         },
       };
     },
@@ -356,6 +535,209 @@ const bceLogitsJs = {
   },
 };
 
+// margin 0: max(0, −y(x₁ − x₂)); ∂/∂x₁ = −y where active
+const marginRankingJs = {
+  loss(x1, x2, y, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.max(0, -y[i] * (x1[i] - x2[i]));
+    return s / n;
+  },
+  grad(x1, x2, y, g, n) {
+    let s = 0;
+    const c = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const z = -y[i] * (x1[i] - x2[i]);
+      s += Math.max(0, z);
+      g[i] = z > 0 ? -c * y[i] : 0;
+    }
+    return s / n;
+  },
+};
+
+// margin 1: max(0, 1 − y·x); ∂/∂x = −y where active
+const hingeJs = {
+  loss(x, y, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += Math.max(0, 1 - y[i] * x[i]);
+    return s / n;
+  },
+  grad(x, y, g, n) {
+    let s = 0;
+    const c = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const z = 1 - y[i] * x[i];
+      s += Math.max(0, z);
+      g[i] = z > 0 ? -c * y[i] : 0;
+    }
+    return s / n;
+  },
+};
+
+// ln(1 + e^t), t = −y·x, as a stable softplus; ∂/∂x = −y·σ(t)
+const softMarginJs = {
+  loss(x, y, n) {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const t = -y[i] * x[i];
+      s += Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+    }
+    return s / n;
+  },
+  grad(x, y, g, n) {
+    let s = 0;
+    const c = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const t = -y[i] * x[i];
+      const e = Math.exp(-Math.abs(t));
+      s += Math.max(t, 0) + Math.log1p(e);
+      g[i] = -c * y[i] * (t >= 0 ? 1 / (1 + e) : e / (1 + e));
+    }
+    return s / n;
+  },
+};
+
+// p = 1, margin = 1: per row Σ_{i≠y} max(0, 1 − x_y + x_i) / C, mean over rows
+const multiMarginJs = {
+  loss(x, t, N, C) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      const o = r * C;
+      const b = 1 - x[o + t[r]];
+      let row = 0;
+      for (let i = 0; i < C; i++) if (i !== t[r]) row += Math.max(0, b + x[o + i]);
+      s += row / C;
+    }
+    return s / N;
+  },
+  grad(x, t, g, N, C) {
+    let s = 0;
+    const c = 1 / (N * C);
+    for (let r = 0; r < N; r++) {
+      const o = r * C;
+      const b = 1 - x[o + t[r]];
+      let row = 0;
+      let active = 0;
+      for (let i = 0; i < C; i++) {
+        const z = b + x[o + i];
+        if (i !== t[r] && z > 0) {
+          row += z;
+          active++;
+          g[o + i] = c;
+        } else g[o + i] = 0;
+      }
+      g[o + t[r]] = -c * active;
+      s += row / C;
+    }
+    return s / N;
+  },
+};
+
+// per row −Σ_c [y ln σ(x) + (1 − y) ln σ(−x)] / C, mean over rows (= mean BCE with logits)
+const multilabelSoftMarginJs = {
+  loss: (x, y, N, C, n) => bceLogitsJs.loss(x, y, N, C, n),
+  grad: (x, y, g, N, C, n) => bceLogitsJs.grad(x, y, g, N, C, n),
+};
+
+// triplet: margin 1, p = 2, eps 1e-6, no swap, 'mean'
+const tripletJs = {
+  loss([a, p, n], _t, N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let sp = 0;
+      let sn = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        const u = a[i] - p[i] + 1e-6;
+        const v = a[i] - n[i] + 1e-6;
+        sp += u * u;
+        sn += v * v;
+      }
+      s += Math.max(1 + Math.sqrt(sp) - Math.sqrt(sn), 0);
+    }
+    return s / N;
+  },
+  grad([a, p, n], _t, [ga, gp, gn], N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let sp = 0;
+      let sn = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        const u = a[i] - p[i] + 1e-6;
+        const v = a[i] - n[i] + 1e-6;
+        sp += u * u;
+        sn += v * v;
+      }
+      const dp = Math.sqrt(sp);
+      const dn = Math.sqrt(sn);
+      const h = 1 + dp - dn;
+      const on = h > 0;
+      s += on ? h : 0;
+      const cp = on && dp > 0 ? 1 / N / dp : 0;
+      const cn = on && dn > 0 ? 1 / N / dn : 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        const u = (a[i] - p[i] + 1e-6) * cp;
+        const v = (a[i] - n[i] + 1e-6) * cn;
+        ga[i] = u - v;
+        gp[i] = -u;
+        gn[i] = v;
+      }
+    }
+    return s / N;
+  },
+};
+
+// cosine embedding: margin 0, 'mean'
+const cosineJs = {
+  loss([x, y], t, N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        xy += x[i] * y[i];
+        xx += x[i] * x[i];
+        yy += y[i] * y[i];
+      }
+      const cos = xy / Math.sqrt((xx + 1e-12) * (yy + 1e-12));
+      s += t[r] === 1 ? 1 - cos : t[r] === -1 ? Math.max(cos, 0) : 0;
+    }
+    return s / N;
+  },
+  grad([x, y], t, [gx, gy], N, D) {
+    let s = 0;
+    for (let r = 0; r < N; r++) {
+      let xy = 0;
+      let xx = 0;
+      let yy = 0;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        xy += x[i] * y[i];
+        xx += x[i] * x[i];
+        yy += y[i] * y[i];
+      }
+      const m1 = xx + 1e-12;
+      const m2 = yy + 1e-12;
+      const den = Math.sqrt(m1 * m2);
+      const cos = xy / den;
+      let k = 0;
+      if (t[r] === 1) {
+        s += 1 - cos;
+        k = -1 / N;
+      } else if (t[r] === -1 && cos > 0) {
+        s += cos;
+        k = 1 / N;
+      }
+      const a = k / den;
+      const b1 = (k * cos) / m1;
+      const b2 = (k * cos) / m2;
+      for (let i = r * D; i < (r + 1) * D; i++) {
+        gx[i] = a * y[i] - b1 * x[i];
+        gy[i] = a * x[i] - b2 * y[i];
+      }
+    }
+    return s / N;
+  },
+};
+
 // ---- the table ----
 
 export const CASES = [
@@ -384,5 +766,41 @@ export const CASES = [
     tfLoss: (tf) => tf.losses.sigmoidCrossEntropy,
     js: bceLogitsJs,
     kind: "binary",
+  }),
+  // Margin family.
+  ranking({ name: "marginRankingLoss", js: marginRankingJs, rows: [{ n: 1e6, dtype: "f32" }] }),
+  pointwise({
+    name: "hingeLoss",
+    tfName: "losses.hingeLoss (labels {0,1})",
+    tfLoss: (tf) => tf.losses.hingeLoss,
+    tfLabels: (y) => Float32Array.from(y, (v) => (v + 1) / 2), // tfjs maps {0, 1} to ±1 itself: max(0, 1 − (2l − 1)·x), mean
+    js: hingeJs,
+    signs: true,
+    rows: [{ n: 1e6, dtype: "f32" }],
+  }),
+  pointwise({ name: "softMarginLoss", js: softMarginJs, signs: true, rows: [{ n: 1e6, dtype: "f32" }] }),
+  classification({ name: "multiMarginLoss", js: multiMarginJs, kind: "index", classes: 1000, rows: [{ n: 512e3, dtype: "f32" }] }),
+  classification({
+    name: "multilabelSoftMarginLoss",
+    tfName: "losses.sigmoidCrossEntropy [N, C] (the same mean)",
+    tfLoss: (tf) => tf.losses.sigmoidCrossEntropy,
+    js: multilabelSoftMarginJs,
+    kind: "multilabel",
+    classes: 1000,
+    rows: [{ n: 512e3, dtype: "f32" }],
+  }),
+  // Embedding (4096, 256), forward + the gradients of every input. TF.js has no triplet loss.
+  embedding({ name: "tripletMarginLoss", kind: "triplet", tfName: null, js: tripletJs }),
+  embedding({
+    name: "cosineEmbeddingLoss",
+    kind: "cosine",
+    tfName: "losses.cosineDistance on L2-normalized rows (targets +1)",
+    // 1 − cos(x1, x2) per row, mean over rows; the normalization is part of the graph, so
+    // tf.valueAndGrads gives the gradients of both inputs, like losskit's.
+    tfLoss: (tf) => (x1, x2) => {
+      const unit = (x) => tf.div(x, tf.norm(x, "euclidean", 1, true));
+      return tf.losses.cosineDistance(unit(x2), unit(x1), 1);
+    },
+    js: cosineJs,
   }),
 ];

@@ -16,18 +16,29 @@ console.log(`losskit demo — wasm SIMD: ${L.simdEnabled()}\n`);
 // ---------------------------------------------------------------- every loss, sample data
 // Driven by the loss table (`L.losses`, one spec per loss), so a new loss shows up here by
 // itself: float arguments get a 2×3 tensor of values in (0, 1) (valid probabilities,
-// counts, variances and logits alike), class indices one label per row.
+// counts, variances and logits alike), ±1 labels a 2×3 tensor of signs (or one per row),
+// class indices one label per row, multi-label targets each row's labels ended by −1.
 const unit = () => ({ data: Float32Array.from({ length: 6 }, () => 0.05 + 0.9 * rand()), shape: [2, 3] });
-const sampleArg = (kind) => (kind === "index" || kind === "class" ? Int32Array.of(0, 2) : unit());
+const signs = () => ({ data: Float32Array.from({ length: 6 }, () => (rand() < 0.5 ? -1 : 1)), shape: [2, 3] });
+const sampleArg = (kind) =>
+  kind === "index" || kind === "class"
+    ? Int32Array.of(0, 2)
+    : kind === "sign"
+      ? signs()
+      : kind === "rowSign"
+        ? Float32Array.of(1, -1)
+        : kind === "multilabel"
+          ? { data: Int32Array.of(2, 0, -1, 1, -1, 0), shape: [2, 3] }
+          : unit();
 for (const f of [...new Set(L.losses.map((l) => l.family))]) {
   console.log(`${f}: ${L.losses.filter((l) => l.family === f).map((l) => l.name).join(", ")}`);
 }
 console.log();
-console.log("loss on a 2×3 sample".padEnd(36), "value".padStart(12), "  |grad input|");
-for (const { name, args, options } of L.losses) {
+console.log("loss on a 2×3 sample".padEnd(36), "value".padStart(12), "  |grad of the first argument|");
+for (const { name, args, options, differentiable } of L.losses) {
   const opts = "reduction" in options ? { reduction: "mean" } : {};
   const { loss, grads } = L[name].withGrad(...args.map((a) => sampleArg(a.kind)), opts);
-  console.log(name.padEnd(36), fmt(loss).padStart(12), " ", norm(grads.input));
+  console.log(name.padEnd(36), fmt(loss).padStart(12), " ", norm(grads[differentiable[0]]));
 }
 console.log();
 

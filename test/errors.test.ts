@@ -115,3 +115,114 @@ describe("after errors the module works and nothing leaked", () => {
     expect(L.simdEnabled()).toBe(true);
   });
 });
+
+describe("margin losses: labels, targets, options and shapes", () => {
+  const { hingeLoss, softMarginLoss, hingeEmbeddingLoss, marginRankingLoss, multiMarginLoss, multilabelMarginLoss, multilabelSoftMarginLoss } = losskit;
+  const x23 = { data: f32(0.5, -0.2, 0.3, 1, 2, -1), shape: [2, 3] };
+  const i32 = (shape: number[], ...v: number[]) => ({ data: Int32Array.from(v), shape });
+  it("hingeLoss needs labels ±1; softMarginLoss and hingeEmbeddingLoss take any label, as PyTorch", () => {
+    expectLossError(() => hingeLoss(f32(1, 2), f32(1, 0.5)), "INVALID_TARGET", "hingeLoss", "target", "0.5");
+    expectLossError(() => hingeLoss(f32(1, 2), f32(1, NaN)), "INVALID_TARGET", "target");
+    expect(softMarginLoss(f32(1, 2), f32(1, 0.5))).toBeCloseTo((Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(-1))) / 2, 6);
+    expect(hingeEmbeddingLoss(f32(0.25), f32(0), { reduction: "sum" })).toBeCloseTo(1, 6); // both terms: 0.75 + 0.25
+    expectLossError(() => softMarginLoss(x23, f32(1, -1, 1)), "SHAPE_MISMATCH", "target"); // no broadcasting
+  });
+  it("marginRankingLoss: one rank, then PyTorch's broadcasting", () => {
+    expectLossError(() => marginRankingLoss(x23, f32(1, 2, 3), x23), "SHAPE_MISMATCH", "input2", "dimensions");
+    expectLossError(() => marginRankingLoss(x23, { data: f32(1, 2), shape: [1, 2] }, x23), "SHAPE_MISMATCH", "input2");
+    const a = { data: f32(1, 2, 3), shape: [3, 1] };
+    const b = { data: f32(0, 1, 2, 3), shape: [1, 4] };
+    const y = { data: new Float32Array(12).fill(-1), shape: [3, 4] };
+    const { loss, grads } = marginRankingLoss.withGrad(a, b, y, { reduction: "none" });
+    expect(loss.shape).toEqual([3, 4]);
+    expect(Array.from(loss.data)).toEqual([1, 0, 0, 0, 2, 1, 0, 0, 3, 2, 1, 0]); // max(0, a − b)
+    expect(grads.input1.shape).toEqual([3, 1]);
+    expect(Array.from(grads.input1.data)).toEqual([1, 2, 3]);
+    expect(Array.from(grads.input2.data)).toEqual([-3, -2, -1, 0]);
+    expectLossError(() => marginRankingLoss.withGrad(a, b, y, { wrt: ["target" as never] }), "INVALID_OPTION", "wrt");
+  });
+  it("multiMarginLoss: p, class indices, weight and input shapes", () => {
+    const t = Int32Array.of(0, 2);
+    expectLossError(() => multiMarginLoss(x23, t, { p: 3 }), "INVALID_OPTION", "multiMarginLoss", "p", "1 or 2");
+    expectLossError(() => multiMarginLoss(x23, t, { p: 1.5 }), "INVALID_OPTION", "p");
+    expectLossError(() => multiMarginLoss(x23, Int32Array.of(0, 3)), "INVALID_TARGET", "target", "3");
+    expectLossError(() => multiMarginLoss(x23, Int32Array.of(0, 1, 2)), "SHAPE_MISMATCH", "target");
+    expectLossError(() => multiMarginLoss(x23, f32(0, 2)), "DTYPE_MISMATCH", "target");
+    expectLossError(() => multiMarginLoss(x23, t, { weight: f32(1, 1) }), "SHAPE_MISMATCH", "weight");
+    expectLossError(() => multiMarginLoss({ data: f32(1, 2, 3, 4, 5, 6), shape: [1, 2, 3] }, Int32Array.of(0)), "SHAPE_MISMATCH", "input");
+    expectLossError(() => multiMarginLoss({ data: f32(), shape: [2, 0] }, t), "SHAPE_MISMATCH", "input");
+    expectLossError(() => multiMarginLoss({ data: f32(1), shape: [] }, i32([], 0)), "SHAPE_MISMATCH", "input");
+    expect(multiMarginLoss(f32(0.5, -0.2, 0.3), i32([], 0), { reduction: "none" }).shape).toEqual([]);
+  });
+  it("multilabelMarginLoss: label lists end at −1, every entry in [−1, C − 1]", () => {
+    expect(multilabelMarginLoss(x23, i32([2, 3], 0, -1, 2, 1, 1, -1))).toBeGreaterThan(0);
+    expectLossError(() => multilabelMarginLoss(x23, i32([2, 3], 0, -1, -2, 1, 1, -1)), "INVALID_TARGET", "multilabelMarginLoss", "target", "-2");
+    expectLossError(() => multilabelMarginLoss(x23, i32([2, 3], 0, -1, 3, 1, 1, -1)), "INVALID_TARGET", "target");
+    expectLossError(() => multilabelMarginLoss(x23, Int32Array.of(0, 1)), "SHAPE_MISMATCH", "target");
+    expectLossError(() => multilabelMarginLoss(x23, { data: f32(0, 1, 2, 0, 1, 2), shape: [2, 3] }), "DTYPE_MISMATCH", "target");
+    expect(multilabelMarginLoss({ data: f32(), shape: [0, 4] }, i32([0, 4]))).toBeNaN(); // a mean over no rows
+    expect(multilabelMarginLoss({ data: f32(), shape: [0, 4] }, i32([0, 4]), { reduction: "sum" })).toBe(0);
+  });
+  it("multilabelSoftMarginLoss: weight (C), target of the input's shape", () => {
+    const y = { data: f32(1, 0, 1, 0, 0, 1), shape: [2, 3] };
+    expectLossError(() => multilabelSoftMarginLoss(x23, y, { weight: f32(1, 2) }), "SHAPE_MISMATCH", "weight");
+    expectLossError(() => multilabelSoftMarginLoss(x23, f32(1, 0, 1)), "SHAPE_MISMATCH", "target");
+    expectLossError(() => multilabelSoftMarginLoss({ data: f32(1, 2, 3, 4), shape: [1, 2, 2] }, { data: f32(1, 0, 1, 0), shape: [1, 2, 2] }), "SHAPE_MISMATCH", "input");
+    expect(multilabelSoftMarginLoss.withGrad(x23, y).grads.target.shape).toEqual([2, 3]);
+  });
+});
+
+describe("embedding: bad input gets a LossError", () => {
+  const { tripletMarginLoss, cosineEmbeddingLoss } = losskit;
+  const rows = (n: number, d: number, fill = 0.5) => ({ data: new Float32Array(n * d).fill(fill), shape: [n, d] });
+  const a = rows(2, 3, 0.1);
+  const p = rows(2, 3, 0.2);
+  const n = rows(2, 3, 0.9);
+  it("tripletMarginLoss: shapes", () => {
+    expectLossError(() => tripletMarginLoss(a, rows(3, 3), n), "SHAPE_MISMATCH", "tripletMarginLoss", "positive", "[3, 3]", "[2, 3]");
+    expectLossError(() => tripletMarginLoss(a, p, rows(2, 4)), "SHAPE_MISMATCH", "negative", "[2, 4]");
+    expectLossError(() => tripletMarginLoss(f32(1, 2, 3), p, n), "SHAPE_MISMATCH", "positive"); // (D) against (N, D): no broadcasting
+    const cube = { data: new Float32Array(8), shape: [2, 2, 2] };
+    expectLossError(() => tripletMarginLoss(cube, cube, cube), "SHAPE_MISMATCH", "anchor", "(N, D) or (D)");
+    expectLossError(() => tripletMarginLoss({ data: f32(1), shape: [] }, { data: f32(1), shape: [] }, { data: f32(1), shape: [] }), "SHAPE_MISMATCH", "anchor");
+    expectLossError(() => tripletMarginLoss.withGrad(a, p, n, { reduction: "none", gradOutput: f32(1, 2, 3) }), "SHAPE_MISMATCH", "gradOutput");
+    expectLossError(() => tripletMarginLoss(rows(2, 0), rows(2, 0), rows(2, 0), { p: Infinity }), "SHAPE_MISMATCH", "anchor");
+  });
+  it("tripletMarginLoss: options (margin ≤ 0 and p ≤ 0 are rejected)", () => {
+    expectLossError(() => tripletMarginLoss(a, p, n, { margin: 0 }), "INVALID_OPTION", "margin", "greater than 0");
+    expectLossError(() => tripletMarginLoss(a, p, n, { margin: -1 }), "INVALID_OPTION", "margin", "-1");
+    expectLossError(() => tripletMarginLoss(a, p, n, { p: 0 }), "INVALID_OPTION", "tripletMarginLoss: p", "greater than 0");
+    expectLossError(() => tripletMarginLoss(a, p, n, { p: -2 }), "INVALID_OPTION", "-2");
+    expectLossError(() => tripletMarginLoss(a, p, n, { margin: NaN }), "INVALID_OPTION", "margin");
+    expectLossError(() => tripletMarginLoss(a, p, n, { swap: 1 as never }), "INVALID_OPTION", "swap");
+    expectLossError(() => tripletMarginLoss(a, p, n, { weight: f32(1) } as never), "INVALID_OPTION", "unknown option 'weight'");
+    expectLossError(() => tripletMarginLoss(a, p, n, { reduction: "batchmean" as never }), "INVALID_OPTION", "reduction");
+    expectLossError(() => tripletMarginLoss.withGrad(a, p, n, { wrt: ["input" as never] }), "INVALID_OPTION", "wrt");
+    expectLossError(() => tripletMarginLoss(a, p, { data: new Float64Array(6), shape: [2, 3] }), "DTYPE_MISMATCH", "negative");
+  });
+  it("cosineEmbeddingLoss: shapes, targets and dtypes", () => {
+    const y = f32(1, -1);
+    expectLossError(() => cosineEmbeddingLoss(a, rows(2, 4), y), "SHAPE_MISMATCH", "cosineEmbeddingLoss", "input2", "[2, 4]");
+    expectLossError(() => cosineEmbeddingLoss(a, p, f32(1, -1, 1)), "SHAPE_MISMATCH", "target", "[3]", "[2]");
+    expectLossError(() => cosineEmbeddingLoss(a, p, { data: f32(1, -1), shape: [2, 1] }), "SHAPE_MISMATCH", "target");
+    expectLossError(() => cosineEmbeddingLoss(f32(1, 2), f32(3, 4), f32(1)), "SHAPE_MISMATCH", "target", "[]"); // (D) takes a 0-dim target
+    const cube = { data: new Float32Array(8), shape: [2, 2, 2] };
+    expectLossError(() => cosineEmbeddingLoss(cube, cube, { data: new Float32Array(4), shape: [2, 2] }), "SHAPE_MISMATCH", "input1", "(N, D) or (D)");
+    expectLossError(() => cosineEmbeddingLoss(a, p, Int32Array.of(1, -1)), "DTYPE_MISMATCH", "target");
+    expectLossError(() => cosineEmbeddingLoss(a, p, Float64Array.of(1, -1)), "DTYPE_MISMATCH", "target");
+    expectLossError(() => cosineEmbeddingLoss.withGrad(a, p, y, { wrt: ["target" as never] }), "INVALID_OPTION", "wrt");
+    expectLossError(() => cosineEmbeddingLoss(a, p, y, { margin: "0.5" as never }), "INVALID_OPTION", "margin");
+    expectLossError(() => cosineEmbeddingLoss(a, p, y, { p: 2 } as never), "INVALID_OPTION", "unknown option 'p'");
+  });
+  it("what PyTorch accepts is not an error: labels other than ±1 (no loss), empty batches, zero vectors", () => {
+    expect(cosineEmbeddingLoss(a, n, f32(0, 2), { reduction: "sum" })).toBe(0);
+    const { loss, grads } = cosineEmbeddingLoss.withGrad(rows(2, 3, 0), p, f32(1, -1), { reduction: "none" });
+    expect(Array.from(loss.data)).toEqual([1, 0]);
+    expect(Array.from(grads.input1.data).every(Number.isFinite)).toBe(true);
+    expect(tripletMarginLoss(rows(0, 3), rows(0, 3), rows(0, 3))).toBeNaN();
+    expect(tripletMarginLoss(rows(0, 3), rows(0, 3), rows(0, 3), { reduction: "sum" })).toBe(0);
+    expect(tripletMarginLoss(rows(0, 3), rows(0, 3), rows(0, 3), { reduction: "none" }).shape).toEqual([0]);
+    expect(cosineEmbeddingLoss(rows(0, 3), rows(0, 3), new Float32Array(0))).toBeNaN();
+    expect(tripletMarginLoss.withGrad(f32(0, 0), f32(1, 0), f32(0, 3), { reduction: "none" }).loss.shape).toEqual([]);
+  });
+});

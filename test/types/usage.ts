@@ -1,6 +1,20 @@
 // Type tests: compiled by `tsc -p test/types` against the published dist/losskit.d.ts.
 // Each @ts-expect-error line must fail to type-check, or tsc reports an unused directive.
-import { type Tensor, LossError, crossEntropy, gaussianNllLoss, huberLoss, klDiv, maeLoss, mseLoss, sigmoidFocalLoss, softmaxCrossEntropy, tensor } from "losskit";
+import {
+  type Tensor,
+  LossError,
+  cosineEmbeddingLoss,
+  crossEntropy,
+  gaussianNllLoss,
+  huberLoss,
+  klDiv,
+  maeLoss,
+  mseLoss,
+  sigmoidFocalLoss,
+  softmaxCrossEntropy,
+  tensor,
+  tripletMarginLoss,
+} from "losskit";
 
 const x = new Float32Array(4);
 const y = new Float32Array(4);
@@ -28,6 +42,10 @@ const focal: Tensor = sigmoidFocalLoss(x, y); // torchvision's default reduction
 const focalMean: number = sigmoidFocalLoss(x, y, { reduction: "mean" });
 const kl = klDiv(x, y, { reduction: "batchmean", logTarget: false });
 const code: "SHAPE_MISMATCH" | string = new LossError("SHAPE_MISMATCH", "m").code;
+const triplet: number = tripletMarginLoss(x, y, x, { margin: 0.5, p: 1, eps: 0, swap: true });
+const tripletGrad: Tensor = tripletMarginLoss.withGrad(x, y, x, { wrt: ["negative"] }).grads.negative;
+const cosine: Tensor = cosineEmbeddingLoss({ data: x, shape: [2, 2] }, { data: y, shape: [2, 2] }, [1, -1], { reduction: "none", margin: 0.1 });
+const cosineGrad: Tensor = cosineEmbeddingLoss.withGrad(x, y, { data: Float32Array.of(1), shape: [] }).grads.input2;
 
 // @ts-expect-error a reduced loss is a number, not a tensor
 const wrong: Tensor = mseLoss(x, y);
@@ -43,5 +61,9 @@ maeLoss(x, y, { reduction: "sum" });
 crossEntropy(x, new Int32Array(4), { delta: 1 });
 // @ts-expect-error strings are not tensors
 mseLoss("x", y);
+// @ts-expect-error the target of cosineEmbeddingLoss has no gradient
+cosineEmbeddingLoss.withGrad(x, y, y, { wrt: ["target"] });
+// @ts-expect-error tripletMarginLoss takes three tensors
+tripletMarginLoss(x, y);
 
-void [ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong];
+void [ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad];

@@ -29,10 +29,12 @@ export type Family = "regression" | "classification" | "margin" | "embedding";
 
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),
- * `class` (class indices or, when it is float data, probabilities), or `floatOrNumber`
- * (a tensor, or one number for every element).
+ * `class` (class indices or, when it is float data, probabilities), `floatOrNumber`
+ * (a tensor, or one number for every element), `sign` (float labels ±1 of the input's shape),
+ * `rowSign` (float labels ±1, one per row), or `multilabel` (class indices of the input's
+ * shape, each row's labels ended by −1). `sign` and `rowSign` are read as `float`.
  */
-export type ArgKind = "float" | "index" | "class" | "floatOrNumber";
+export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel";
 
 /** An option's kind and PyTorch default; a `tensor` option is absent by default. */
 export type OptionSpec =
@@ -59,8 +61,11 @@ export interface Outputs<G extends string> {
   grads: Record<G, number>;
 }
 
-/** The unreduced output's shape: the input's, the input's rows ((N, d1, …) without the class dim; [] for (C)), or a scalar. */
-export type OutputShape = "input" | "rows" | "scalar";
+/**
+ * The unreduced output's shape: the input's, the input's rows ((N, d1, …) without the class dim; [] for (C)),
+ * the broadcast of the float arguments' shapes (PyTorch's rules, checked by the core), or a scalar.
+ */
+export type OutputShape = "input" | "rows" | "broadcast" | "scalar";
 
 /** Everything the call path, the docs, the demo and the bench know about one loss. */
 export interface LossSpec<A extends string, O extends Record<string, OptionSpec>, G extends A> {
@@ -242,6 +247,20 @@ function rowShape(shape: readonly number[]): number[] {
   return shape.length <= 1 ? [] : [shape[0], ...shape.slice(2)];
 }
 
+/** The broadcast of the float arguments' shapes, aligned on the right: per dim the size that is not 1 (the core checks that they agree). */
+function broadcastShape(args: readonly (FloatArg | undefined)[]): number[] {
+  const rank = Math.max(0, ...args.map((a) => a?.shape.length ?? 0));
+  const out = new Array<number>(rank).fill(1);
+  for (const a of args) {
+    if (!a) continue;
+    const lead = rank - a.shape.length;
+    a.shape.forEach((d, i) => {
+      if (d !== 1) out[lead + i] = d;
+    });
+  }
+  return out;
+}
+
 /** Runs a loss from its plan: the shared data path of every loss. */
 function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const func = plan.name;
@@ -293,7 +312,7 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     const v = args[i];
     let p: FloatArg | IndexArg | number;
     let index = false;
-    if (kind === "index" || (kind === "class" && holdsIndices(v, numel(rowShape((floats[0] ?? { shape: [] }).shape))))) {
+    if (kind === "index" || kind === "multilabel" || (kind === "class" && holdsIndices(v, numel(rowShape((floats[0] ?? { shape: [] }).shape))))) {
       p = indexArg(func, name, v);
       index = true;
     } else if (kind === "floatOrNumber" && typeof v === "number") {
@@ -311,7 +330,7 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const input = floats[0]!;
   const none = reductionCode === 0;
   const output = plan.spec.output;
-  const outShape = output === "input" ? input.shape : output === "rows" ? rowShape(input.shape) : [];
+  const outShape = output === "input" ? input.shape : output === "rows" ? rowShape(input.shape) : output === "broadcast" ? broadcastShape(floats) : [];
 
   // Gradients: the differentiable arguments holding float data (a class-index target or a number has none).
   const diffAt = plan.diffAt;

@@ -1,4 +1,3 @@
-#![cfg_attr(not(test), allow(dead_code))] // its first losses (triplet, cosine embedding) come with the embedding family
 //! Reductions along the contiguous last axis, vectorized along it.
 //!
 //! An input of shape (N, D) is N rows of D contiguous elements. For each row an

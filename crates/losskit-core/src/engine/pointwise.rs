@@ -15,6 +15,9 @@ pub(crate) trait Pointwise<T: Real> {
     /// `[ℓ, ∂ℓ/∂x, ∂ℓ/∂y, ∂ℓ/∂p]` for inputs `x`, targets `y` and the loss's per-element
     /// parameter `p` (zero when the loss has none).
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, p: L) -> [L; 4];
+    /// `true` for a loss that always takes its per-element parameter (margin ranking's
+    /// labels): its lean loops read `p` instead of passing zero.
+    const LEAN_PARAM: bool = false;
 }
 
 /// What 'mean' divides by.
@@ -39,8 +42,9 @@ pub(crate) struct Args<'a, T> {
 
 /// What a pass writes, fixed per compiled loop so the hot loops test nothing per element:
 /// the loss only, or with the input's gradient, or with the input's and the target's
-/// (the common calls: no weights, no per-element parameter, a reduced loss); anything else
-/// takes the general loop, which resolves each optional buffer per lane.
+/// (the common calls: no weights, no per-element parameter unless the loss always takes one,
+/// a reduced loss); anything else takes the general loop, which resolves each optional
+/// buffer per lane.
 const LOSS_ONLY: u8 = 0;
 const GRAD_INPUT: u8 = 1;
 const GRAD_BOTH: u8 = 2;
@@ -51,6 +55,8 @@ struct Lean<'s, T, P, const MODE: u8> {
     loss: &'s P,
     x: *const T,
     y: *const T,
+    /// The per-element parameter, read only when `P::LEAN_PARAM`.
+    p: *const T,
     gx: *mut T,
     gy: *mut T,
     scale: T,
@@ -59,11 +65,14 @@ struct Lean<'s, T, P, const MODE: u8> {
 impl<T: Real, P: Pointwise<T>, const MODE: u8> Step<T> for Lean<'_, T, P, MODE> {
     #[inline(always)]
     fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L {
-        // SAFETY: `run` checked that input, target and the gradients written in this MODE
-        // hold `n` elements, and the driver keeps `i + L::WIDTH <= n`. Loads precede the
-        // stores of the same elements, so a gradient written over its own input is right.
+        // SAFETY: `run` checked that input, target, the parameter (read when
+        // `P::LEAN_PARAM`, which the lean modes require to be given) and the gradients
+        // written in this MODE hold `n` elements, and the driver keeps `i + L::WIDTH <= n`.
+        // Loads precede the stores of the same elements, so a gradient written over its
+        // own input is right.
         unsafe {
-            let [l, dx, dy, _] = self.loss.eval(L::load_ptr(self.x.add(i)), L::load_ptr(self.y.add(i)), L::zero());
+            let p = if P::LEAN_PARAM { L::load_ptr(self.p.add(i)) } else { L::zero() };
+            let [l, dx, dy, _] = self.loss.eval(L::load_ptr(self.x.add(i)), L::load_ptr(self.y.add(i)), p);
             if MODE == GRAD_INPUT || MODE == GRAD_BOTH {
                 let g = L::splat(self.scale);
                 (dx * g).store_ptr(self.gx.add(i));
@@ -151,7 +160,7 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
     let Out { loss: unreduced, grad_output, mut grads } = out;
     let none = reducer.is_none();
     let scale = reducer.grad_scale();
-    let lean = args.weight.is_none() && args.param.is_none() && !none;
+    let lean = args.weight.is_none() && args.param.is_some() == P::LEAN_PARAM && !none;
     let mode = match (lean, &grads) {
         (true, [None, None, None]) => LOSS_ONLY,
         (true, [Some(_), None, None]) => GRAD_INPUT,
@@ -159,11 +168,12 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
         _ => GENERAL,
     };
     let (x, y) = (args.input.data.as_ptr(), args.target.data.as_ptr());
+    let p = args.param.map_or(core::ptr::null(), <[T]>::as_ptr);
     let [gx, gy] = [0, 1].map(|k| grads[k].as_deref_mut().map_or(core::ptr::null_mut(), <[T]>::as_mut_ptr));
     let total = match mode {
-        LOSS_ONLY => drive(&mut Lean::<T, P, LOSS_ONLY> { loss, x, y, gx, gy, scale }, n),
-        GRAD_INPUT => drive(&mut Lean::<T, P, GRAD_INPUT> { loss, x, y, gx, gy, scale }, n),
-        GRAD_BOTH => drive(&mut Lean::<T, P, GRAD_BOTH> { loss, x, y, gx, gy, scale }, n),
+        LOSS_ONLY => drive(&mut Lean::<T, P, LOSS_ONLY> { loss, x, y, p, gx, gy, scale }, n),
+        GRAD_INPUT => drive(&mut Lean::<T, P, GRAD_INPUT> { loss, x, y, p, gx, gy, scale }, n),
+        GRAD_BOTH => drive(&mut Lean::<T, P, GRAD_BOTH> { loss, x, y, p, gx, gy, scale }, n),
         _ => {
             let unreduced = if none { unreduced } else { None };
             let grad_output = if none { grad_output.map(|g| g.data) } else { None };
