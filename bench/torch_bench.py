@@ -106,6 +106,29 @@ def focal(x, t, gamma=2.0):
     return (-((1 - lp.exp()) ** gamma) * lp).mean()
 
 
+def signs(shape, g):
+    return [1.5 * _n(shape, g), torch.where(_u(shape, g) < 0.5, -1.0, 1.0)]
+
+
+def ranking(shape, g):
+    x1, y = signs(shape, g)
+    return [x1, _n(shape, g), y]
+
+
+def multilabel(shape, g):
+    return [2 * _n(shape, g), (_u(shape, g) < 0.5).float()]
+
+
+def triplet(shape, g):
+    a = _n(shape, g)
+    return [a, a + _n(shape, g), a + _n(shape, g)]
+
+
+def cosine(shape, g):
+    x1 = _n(shape, g)
+    return [x1, 0.6 * x1 + _n(shape, g), torch.ones(shape[0])]
+
+
 # losskit name → (data, loss, what PyTorch runs)
 LOSSES = {
     "mseLoss": (regression, F.mse_loss, "F.mse_loss"),
@@ -123,6 +146,13 @@ LOSSES = {
     "crossEntropy": (logits_index, F.cross_entropy, "F.cross_entropy (int64 targets)"),
     "nllLoss": (logprob_index, F.nll_loss, "F.nll_loss"),
     "focalLoss": (logits_index, focal, "log_softmax + gather, (1 − p)²"),
+    "marginRankingLoss": (ranking, F.margin_ranking_loss, "F.margin_ranking_loss"),
+    "hingeLoss": (signs, lambda x, y: (1 - y * x).clamp_min(0).mean(), "(1 − y·x).clamp_min(0).mean()"),
+    "softMarginLoss": (signs, F.soft_margin_loss, "F.soft_margin_loss"),
+    "multiMarginLoss": (logits_index, F.multi_margin_loss, "F.multi_margin_loss"),
+    "multilabelSoftMarginLoss": (multilabel, F.multilabel_soft_margin_loss, "F.multilabel_soft_margin_loss"),
+    "tripletMarginLoss": (triplet, F.triplet_margin_loss, "F.triplet_margin_loss (∂ anchor)"),
+    "cosineEmbeddingLoss": (cosine, F.cosine_embedding_loss, "F.cosine_embedding_loss (∂ input1)"),
     "categoricalCrossEntropy": (prob_index, lambda p, t: -torch.clamp(torch.log(p.gather(1, t[:, None])), min=-100).mean(), "−clamp(log p.gather(y), −100).mean()"),
 }
 
@@ -140,6 +170,9 @@ def default_cases():
         cases += [{"name": name, "shape": [n]} for n in (100, 1000, 100000, 1000000, 4000000)]
     cases += [{"name": "rmseLoss", "shape": [1000000]}, {"name": "maeLoss", "shape": [1000000]}]
     cases += [{"name": "crossEntropy", "shape": s} for s in ([512, 1000], [65536, 10], [4096, 32000])]
+    cases += [{"name": n, "shape": [1000000]} for n in ("marginRankingLoss", "hingeLoss", "softMarginLoss")]
+    cases += [{"name": n, "shape": [512, 1000]} for n in ("multiMarginLoss", "multilabelSoftMarginLoss")]
+    cases += [{"name": n, "shape": [4096, 256]} for n in ("tripletMarginLoss", "cosineEmbeddingLoss")]
     cases += [{"name": "nllLoss", "shape": [65536, 10]}, {"name": "focalLoss", "shape": [65536, 10]}, {"name": "categoricalCrossEntropy", "shape": [100000, 10]}]
     for c in cases:
         c["n"] = math.prod(c["shape"])
