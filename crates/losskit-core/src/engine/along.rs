@@ -2,12 +2,12 @@
 //!
 //! An input of shape (N, D) is N rows of D contiguous elements. For each row an
 //! [`AlongKernel`] folds the row into up to [`SUMS`] sums (the SIMD lane over the body of D,
-//! the scalar lane over the tail, flushed to f64 every [`BLOCK`] lanes), turns them into the
+//! the scalar lane over the tail, flushed to f64 every [`BLOCK`](super::BLOCK) lanes, by the engine's `sweep`), turns them into the
 //! row's loss and its gradient factors, then writes the gradients along the row in a
 //! second sweep. Triplet and cosine-embedding distances have this shape; so do Dice's
 //! per-(n, c) sums over the spatial axis.
 
-use super::{simd_body, BLOCK};
+use super::{simd_body, sweep, Sweep};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Sum};
 
@@ -41,9 +41,7 @@ pub(crate) fn run<T: Real, K: AlongKernel<T>>(
     let body = simd_body::<T>(d);
     let mut total = Sum::default();
     for r in 0..n {
-        let mut sums = [0.0; SUMS];
-        fold::<T::Vector, K>(k, r, 0, body, &mut sums);
-        fold::<T, K>(k, r, body, d, &mut sums);
+        let sums = sweep(&mut Fold { k: &*k, r }, d);
         let g = match grad_output {
             Some(g) if none => g[r],
             _ => scale,
@@ -67,19 +65,16 @@ pub(crate) fn run<T: Real, K: AlongKernel<T>>(
     reducer.finish(total.value())
 }
 
-#[inline(always)]
-fn fold<L: Lane, K: AlongKernel<L::Elem>>(k: &K, r: usize, start: usize, end: usize, sums: &mut [f64; SUMS]) {
-    let mut j = start;
-    while j < end {
-        let stop = (j + BLOCK * L::WIDTH).min(end);
-        let mut acc = [L::zero(); SUMS];
-        while j < stop {
-            k.fold(r, j, &mut acc);
-            j += L::WIDTH;
-        }
-        for (s, a) in sums.iter_mut().zip(acc) {
-            *s += a.sum_f64();
-        }
+/// Row `r` of an [`AlongKernel`] as a [`Sweep`] over its D elements.
+struct Fold<'a, K> {
+    k: &'a K,
+    r: usize,
+}
+
+impl<T: Real, K: AlongKernel<T>> Sweep<T, SUMS> for Fold<'_, K> {
+    #[inline(always)]
+    fn step<L: Lane<Elem = T>>(&mut self, j: usize, acc: &mut [L; SUMS]) {
+        self.k.fold(self.r, j, acc);
     }
 }
 

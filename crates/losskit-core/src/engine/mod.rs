@@ -2,9 +2,11 @@
 //!
 //! A loss supplies only its math, as a kernel over one [`Lane`] (a SIMD vector or a
 //! scalar); the engine owns everything else, once:
-//! - [`drive`]: the loop. The SIMD lane runs over the body, the scalar lane over the tail,
-//!   and each block of [`BLOCK`] lanes is summed in the element type, then moved to the f64
-//!   compensated [`Sum`] (which bounds the f32 rounding of each block).
+//! - [`sweep`]: the loop. The SIMD lane runs over the body, the scalar lane over the tail,
+//!   and each block of [`BLOCK`] lanes is summed in the element type, then moved to f64
+//!   compensated [`Sum`]s (which bound the f32 rounding of each block). [`drive`] is the
+//!   sweep whose one sum is the items' losses; `rows::each_row` is the loop over rows that
+//!   owns the unreduced output and the reduction for the row-at-a-time losses.
 //! - the scalar-twin switch ([`force_scalar_kernels`]): every item runs on the scalar lane,
 //!   the same kernel source, so tests can compare SIMD against scalar.
 //! - [`Out`]: where the unreduced loss and the gradients go; [`Reducer`](crate::Reducer)
@@ -56,33 +58,60 @@ pub(crate) fn simd_body<T: Real>(count: usize) -> usize {
     }
 }
 
+/// Work on `L::WIDTH` consecutive items from `j`, adding to `K` lane sums.
+pub(crate) trait Sweep<T: Real, const K: usize> {
+    fn step<L: Lane<Elem = T>>(&mut self, j: usize, acc: &mut [L; K]);
+}
+
+/// The one loop of the engine: runs `s` over items `0..count` — the SIMD lane over the
+/// body, the scalar lane over the tail (all scalar for the scalar twin) — summing each
+/// block of [`BLOCK`] lanes in the element type, then into compensated f64 sums, which it
+/// returns.
+#[inline(always)]
+pub(crate) fn sweep<T: Real, const K: usize, S: Sweep<T, K>>(s: &mut S, count: usize) -> [f64; K] {
+    let mut sums = [Sum::default(); K];
+    let body = simd_body::<T>(count);
+    blocks::<T::Vector, K, S>(s, 0, body, &mut sums);
+    blocks::<T, K, S>(s, body, count, &mut sums);
+    sums.map(|s| s.value())
+}
+
+#[inline(always)]
+fn blocks<L: Lane, const K: usize, S: Sweep<L::Elem, K>>(s: &mut S, start: usize, end: usize, sums: &mut [Sum; K]) {
+    let mut j = start;
+    while j < end {
+        let stop = (j + BLOCK * L::WIDTH).min(end);
+        let mut acc = [L::zero(); K];
+        while j < stop {
+            s.step::<L>(j, &mut acc);
+            j += L::WIDTH;
+        }
+        for (t, a) in sums.iter_mut().zip(acc) {
+            t.add(a.sum_f64());
+        }
+    }
+}
+
 /// Work on `L::WIDTH` consecutive items starting at `i`, returning their losses.
 pub(crate) trait Step<T: Real> {
     fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L;
 }
 
-/// Runs `k` over items `0..count` (SIMD body, scalar tail) and returns the accurate sum of
-/// every item's loss.
+/// Runs `k` over items `0..count` through [`sweep`] and returns the accurate sum of every
+/// item's loss.
 #[inline(always)]
 pub(crate) fn drive<T: Real, K: Step<T>>(k: &mut K, count: usize) -> f64 {
-    let mut total = Sum::default();
-    let body = simd_body::<T>(count);
-    blocks::<T::Vector, K>(k, 0, body, &mut total);
-    blocks::<T, K>(k, body, count, &mut total);
-    total.value()
+    let [total] = sweep(&mut Losses(k), count);
+    total
 }
 
-#[inline(always)]
-fn blocks<L: Lane, K: Step<L::Elem>>(k: &mut K, start: usize, end: usize, total: &mut Sum) {
-    let mut i = start;
-    while i < end {
-        let stop = (i + BLOCK * L::WIDTH).min(end);
-        let mut acc = L::zero();
-        while i < stop {
-            acc = acc + k.step::<L>(i);
-            i += L::WIDTH;
-        }
-        total.add(acc.sum_f64());
+/// A [`Step`] as a one-sum [`Sweep`]: its losses are the sum.
+struct Losses<'a, K>(&'a mut K);
+
+impl<T: Real, K: Step<T>> Sweep<T, 1> for Losses<'_, K> {
+    #[inline(always)]
+    fn step<L: Lane<Elem = T>>(&mut self, j: usize, acc: &mut [L; 1]) {
+        acc[0] = acc[0] + self.0.step::<L>(j);
     }
 }
 

@@ -289,19 +289,32 @@ pub(crate) fn run_contiguous<T: Real, K: ContiguousRow<T>>(
     kernel: &mut K,
     rows: &Rows,
     reducer: Reducer,
-    mut unreduced: Option<&mut [T]>,
+    unreduced: Option<&mut [T]>,
     grad_output: Option<Tensor<'_, T>>,
     grad: bool,
 ) -> T {
     debug_assert_eq!(rows.inner, 1);
+    each_row(rows.count, reducer, unreduced, grad_output, |r, g| if grad { kernel.row::<true>(r, g) } else { kernel.row::<false>(r, g) })
+}
+
+/// The loop over rows of the losses computed a row at a time: row r's loss is `row(r, g)`
+/// with g its gradient factor (the upstream gradient for 'none', else the reduction's
+/// scale); stores it for 'none' and returns the reduced loss.
+pub(crate) fn each_row<T: Real>(
+    count: usize,
+    reducer: Reducer,
+    unreduced: Option<&mut [T]>,
+    grad_output: Option<Tensor<'_, T>>,
+    mut row: impl FnMut(usize, T) -> T,
+) -> T {
     let none = reducer.is_none();
-    let grad_output = if none { grad_output.map(|g| g.data) } else { None };
     let scale = reducer.grad_scale();
+    let mut unreduced = if none { unreduced } else { None };
+    let grad_output = if none { grad_output.map(|g| g.data) } else { None };
     let mut total = Sum::default();
-    for r in 0..rows.count {
-        let g = grad_output.map_or(scale, |g| g[r]);
-        let l = if grad { kernel.row::<true>(r, g) } else { kernel.row::<false>(r, g) };
-        if let Some(u) = unreduced.as_deref_mut().filter(|_| none) {
+    for r in 0..count {
+        let l = row(r, grad_output.map_or(scale, |g| g[r]));
+        if let Some(u) = unreduced.as_deref_mut() {
             u[r] = l;
         }
         total.add(l.to_f64());

@@ -24,8 +24,9 @@
 use std::borrow::Cow;
 
 use crate::engine::pointwise::{self, Args, MeanOver, Pointwise};
+use crate::engine::rows::each_row;
 use crate::engine::rows::{check_per_class, Classes, Rows};
-use crate::engine::{simd_body, Out, BLOCK};
+use crate::engine::{sweep, Out, Sweep};
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
@@ -308,73 +309,13 @@ pub fn soft_margin_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, op
 
 // ------------------------------------------------------------------ the row loop
 
-/// One pass along the C contiguous classes of a row, accumulating `K` sums.
-trait Sweep<T: Real, const K: usize> {
-    /// Classes `j..j + L::WIDTH`: adds to the lane sums `acc`.
-    fn step<L: Lane<Elem = T>>(&mut self, j: usize, acc: &mut [L; K]);
-}
-
-/// Runs `s` over classes `0..c` — the SIMD lane over the body, the scalar lane over the tail
-/// (all scalar under `force_scalar_kernels`), blocks of `BLOCK` lanes summed in the element
-/// type, then moved to compensated f64 sums, as the engine's driver does — and returns the
-/// `K` sums.
-///
-/// Why a row loop and not the rows engine: the rows engine puts one row in each lane and
-/// gathers an (N, C) input at stride C, which suits softmax over a spatial layout. These
-/// losses take (C) or (N, C) only, and each row has its own structure (the target class to
-/// skip, the list of labels to loop over), so a row is best vectorized along its contiguous
-/// classes, in one pass per row (per label for multi-label margin): the gradient factor of
-/// a row (upstream gradient or the reduction's scale, times w_y / C) is known before the
-/// row, so no second sweep is needed, unlike the `along` engine's fold-then-apply.
-#[inline(always)]
-fn sweep<T: Real, const K: usize, S: Sweep<T, K>>(s: &mut S, c: usize) -> [f64; K] {
-    let mut sums = [Sum::default(); K];
-    let body = simd_body::<T>(c);
-    lanes::<T::Vector, K, S>(s, 0, body, &mut sums);
-    lanes::<T, K, S>(s, body, c, &mut sums);
-    sums.map(|s| s.value())
-}
-
-#[inline(always)]
-fn lanes<L: Lane, const K: usize, S: Sweep<L::Elem, K>>(s: &mut S, start: usize, end: usize, sums: &mut [Sum; K]) {
-    let mut j = start;
-    while j < end {
-        let stop = (j + BLOCK * L::WIDTH).min(end);
-        let mut acc = [L::zero(); K];
-        while j < stop {
-            s.step::<L>(j, &mut acc);
-            j += L::WIDTH;
-        }
-        for (t, a) in sums.iter_mut().zip(acc) {
-            t.add(a.sum_f64());
-        }
-    }
-}
-
-/// The row loop: row r's loss is `row(r, g)` with g its gradient factor (the upstream
-/// gradient for 'none', else the reduction's scale); stores it for 'none' and returns the
-/// reduced loss.
-fn each_row<T: Real>(
-    count: usize,
-    reducer: Reducer,
-    unreduced: Option<&mut [T]>,
-    grad_output: Option<Tensor<'_, T>>,
-    mut row: impl FnMut(usize, T) -> T,
-) -> T {
-    let none = reducer.is_none();
-    let scale = reducer.grad_scale();
-    let mut unreduced = if none { unreduced } else { None };
-    let grad_output = if none { grad_output.map(|g| g.data) } else { None };
-    let mut total = Sum::default();
-    for r in 0..count {
-        let l = row(r, grad_output.map_or(scale, |g| g[r]));
-        if let Some(u) = unreduced.as_deref_mut() {
-            u[r] = l;
-        }
-        total.add(l.to_f64());
-    }
-    reducer.finish(total.value())
-}
+// Why a row loop and not the rows engine: the rows engine puts one row in each lane and
+// gathers an (N, C) input at stride C, which suits softmax over a spatial layout. These
+// losses take (C) or (N, C) only, and each row has its own structure (the target class to
+// skip, the list of labels to loop over), so a row is best vectorized along its contiguous
+// classes, in one pass per row (per label for multi-label margin): the gradient factor of
+// a row (upstream gradient or the reduction's scale, times w_y / C) is known before the
+// row, so no second sweep is needed, unlike the `along` engine's fold-then-apply.
 
 /// The (N, C) view of an input of shape (C) or (N, C) (N = 1 for (C)), and the unreduced
 /// output's shape: () or (N). PyTorch's multi-margin losses reject a class dim of 0.
