@@ -15,6 +15,10 @@ pub(crate) trait Pointwise<T: Real> {
     /// `[ℓ, ∂ℓ/∂x, ∂ℓ/∂y, ∂ℓ/∂p]` for inputs `x`, targets `y` and the loss's per-element
     /// parameter `p` (zero when the loss has none).
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, p: L) -> [L; 4];
+    /// A constant factor of every partial that `eval` leaves out, applied as PyTorch does:
+    /// folded into the reduction's scale (MSE's 2/N), or multiplied into the partials before
+    /// the upstream gradient for 'none'. Keeps 2·d from overflowing where d·(2/N) does not.
+    const GRAD_FACTOR: f64 = 1.0;
 }
 
 /// What 'mean' divides by.
@@ -84,6 +88,8 @@ struct General<'s, T, P, const GRAD: bool> {
     unreduced: Option<&'s mut [T]>,
     grad_output: Option<&'s [T]>,
     scale: T,
+    /// [`Pointwise::GRAD_FACTOR`], applied to the partials ahead of `grad_output`.
+    factor: T,
     grads: [Option<&'s mut [T]>; 3],
 }
 
@@ -109,13 +115,13 @@ impl<T: Real, P: Pointwise<T>, const GRAD: bool> Step<T> for General<'_, T, P, G
             l.store(&mut out[i..]);
         }
         if GRAD {
-            let g = match self.grad_output {
-                Some(g) => L::load(&g[i..]),
-                None => L::splat(self.scale),
+            let (g, f) = match self.grad_output {
+                Some(g) => (L::load(&g[i..]), L::splat(self.factor)),
+                None => (L::splat(self.scale), L::one()),
             };
             for (slot, d) in self.grads.iter_mut().zip([dx, dy, dp]) {
                 if let Some(s) = slot.as_deref_mut() {
-                    (d * g).store(&mut s[i..]);
+                    (d * f * g).store(&mut s[i..]);
                 }
             }
         }
@@ -150,7 +156,8 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
     };
     let Out { loss: unreduced, grad_output, mut grads } = out;
     let none = reducer.is_none();
-    let scale = reducer.grad_scale();
+    let scale = reducer.grad_scale_times(P::GRAD_FACTOR);
+    let factor = T::from_f64(P::GRAD_FACTOR);
     let lean = args.weight.is_none() && args.param.is_none() && !none;
     let mode = match (lean, &grads) {
         (true, [None, None, None]) => LOSS_ONLY,
@@ -168,9 +175,9 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
             let unreduced = if none { unreduced } else { None };
             let grad_output = if none { grad_output.map(|g| g.data) } else { None };
             if grads.iter().any(Option::is_some) {
-                drive(&mut General::<T, P, true> { loss, args, unreduced, grad_output, scale, grads }, n)
+                drive(&mut General::<T, P, true> { loss, args, unreduced, grad_output, scale, factor, grads }, n)
             } else {
-                drive(&mut General::<T, P, false> { loss, args, unreduced, grad_output, scale, grads }, n)
+                drive(&mut General::<T, P, false> { loss, args, unreduced, grad_output, scale, factor, grads }, n)
             }
         }
     };
