@@ -46,6 +46,9 @@ export type Family = "regression" | "classification" | "margin" | "embedding";
  */
 export type ArgKind = "float" | "index" | "class" | "floatOrNumber";
 
+/** How an option is read (the loss table lists it for every option). */
+export type OptionKind = "reduction" | "number" | "integer" | "bool" | "tensor";
+
 /** An option's kind and PyTorch default; a `tensor` option is absent by default. */
 export type OptionSpec =
   | { kind: "reduction"; default: Reduction; batchmean?: true }
@@ -152,6 +155,10 @@ export interface LossInfo {
   readonly args: readonly { readonly name: string; readonly kind: ArgKind }[];
   /** Options with their defaults (`undefined` for tensor options, absent by default). */
   readonly options: Readonly<Record<string, number | boolean | string | undefined>>;
+  /** How each option is read: a reduction name, a number, an integer, a boolean or a tensor. */
+  readonly optionKinds: Readonly<Record<string, OptionKind>>;
+  /** The reductions the loss accepts (empty for a loss that is always a scalar). */
+  readonly reductions: readonly string[];
   readonly differentiable: readonly string[];
 }
 
@@ -197,6 +204,10 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
       pytorch: spec.pytorch,
       args: spec.args.map(([name, kind]) => Object.freeze({ name, kind })),
       options: Object.fromEntries(optKeys.map((k, i) => [k, optionDefault(plan.optSpecs[i])])),
+      optionKinds: Object.freeze(Object.fromEntries(optKeys.map((k, i) => [k, plan.optSpecs[i].kind]))),
+      reductions: Object.freeze(
+        plan.optSpecs.flatMap((o) => (o.kind === "reduction" ? ["none", "mean", "sum", ...(o.batchmean ? ["batchmean"] : [])] : [])),
+      ),
       differentiable: [...spec.diff],
     }),
   );
