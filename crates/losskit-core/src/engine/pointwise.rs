@@ -16,8 +16,9 @@ pub(crate) trait Pointwise<T: Real> {
     /// parameter `p` (zero when the loss has none).
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, p: L) -> [L; 4];
     /// A constant factor of every partial that `eval` leaves out, applied as PyTorch does:
-    /// folded into the reduction's scale (MSE's 2/N), or multiplied into the partials before
-    /// the upstream gradient for 'none'. Keeps 2·d from overflowing where d·(2/N) does not.
+    /// folded into the reduction's scale without weights (MSE's (2/N)·d), else multiplied
+    /// into the partials ahead of the weights, the upstream gradient or 1/Σw ((2d)·w/Σw).
+    /// Keeps 2·d from overflowing where d·(2/N) does not, and 2/Σw where 1/Σw does not.
     const GRAD_FACTOR: f64 = 1.0;
 }
 
@@ -88,7 +89,7 @@ struct General<'s, T, P, const GRAD: bool> {
     unreduced: Option<&'s mut [T]>,
     grad_output: Option<&'s [T]>,
     scale: T,
-    /// [`Pointwise::GRAD_FACTOR`], applied to the partials ahead of `grad_output`.
+    /// [`Pointwise::GRAD_FACTOR`] where it is not in `scale`, applied to the partials first.
     factor: T,
     grads: [Option<&'s mut [T]>; 3],
 }
@@ -115,10 +116,11 @@ impl<T: Real, P: Pointwise<T>, const GRAD: bool> Step<T> for General<'_, T, P, G
             l.store(&mut out[i..]);
         }
         if GRAD {
-            let (g, f) = match self.grad_output {
-                Some(g) => (L::load(&g[i..]), L::splat(self.factor)),
-                None => (L::splat(self.scale), L::one()),
+            let g = match self.grad_output {
+                Some(g) => L::load(&g[i..]),
+                None => L::splat(self.scale),
             };
+            let f = L::splat(self.factor);
             for (slot, d) in self.grads.iter_mut().zip([dx, dy, dp]) {
                 if let Some(s) = slot.as_deref_mut() {
                     (d * f * g).store(&mut s[i..]);
@@ -156,8 +158,10 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
     };
     let Out { loss: unreduced, grad_output, mut grads } = out;
     let none = reducer.is_none();
-    let scale = reducer.grad_scale_times(P::GRAD_FACTOR);
-    let factor = T::from_f64(P::GRAD_FACTOR);
+    // The factor goes with the scale only for a reduced loss without weights (see GRAD_FACTOR).
+    let fold = !reducer.is_none() && args.weight.is_none();
+    let scale = if fold { reducer.grad_scale_times(P::GRAD_FACTOR) } else { reducer.grad_scale() };
+    let factor = T::from_f64(if fold { 1.0 } else { P::GRAD_FACTOR });
     let lean = args.weight.is_none() && args.param.is_none() && !none;
     let mode = match (lean, &grads) {
         (true, [None, None, None]) => LOSS_ONLY,

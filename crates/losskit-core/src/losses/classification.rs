@@ -536,8 +536,10 @@ impl<T: Real> Pointwise<T> for Bce {
     }
 }
 
-/// BCE with logits, PyTorch's kernel: ℓ = (1 − y)x − lw·logσ(x), lw = 1 + (pw − 1)y;
-/// ∂x = (pw·y + 1 − y)σ(x) − pw·y; ∂y = logσ(−x) − pw·logσ(x) (−x without pos_weight).
+/// BCE with logits: ℓ = (1 − y)x − lw·logσ(x), lw = 1 + (pw − 1)y, evaluated without
+/// cancellation (`Logistic::bce`; PyTorch's f32 kernel is up to 1 % off for small losses);
+/// ∂x = (pw·y + 1 − y)σ(x) − pw·y, likewise without cancellation (`Logistic::bce_grad`);
+/// ∂y = logσ(−x) − pw·logσ(x) (−x without pos_weight).
 /// The per-element parameter is pos_weight (unused when `pos_weight` is false).
 struct BceLogits {
     pos_weight: bool,
@@ -551,12 +553,12 @@ impl<T: Real> Pointwise<T> for BceLogits {
         if self.pos_weight {
             let lw = (pw - one) * y + one;
             let t = pw * y;
-            let l = (one - y) * x + lw * sp_neg;
-            let dx = (t + one - y) * s.sigmoid() - t;
+            let l = s.bce(y, lw, t);
+            let dx = s.bce_grad(y, t);
             let dy = pw * sp_neg - s.softplus();
             [l, dx, dy, L::zero()]
         } else {
-            [(one - y) * x + sp_neg, s.sigmoid() - y, -x, L::zero()]
+            [s.bce(y, one, y), s.bce_grad(y, y), -x, L::zero()]
         }
     }
 }
@@ -602,7 +604,7 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
         let one = L::one();
         let s = Logistic::of(x);
         let p = s.sigmoid();
-        let ce = (one - y) * x + s.softplus_neg();
+        let ce = s.bce(y, one, y); // BCE with logits, without cancellation
         let pt = p * y + (one - p) * (one - y);
         let q = one - pt;
         let gamma = L::splat(self.gamma);
@@ -623,7 +625,7 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
             ce_dq_dx = L::select(at_limit, L::zero(), ce_dq_dx);
             ce_dq_dy = L::select(at_limit, L::zero(), ce_dq_dy);
         }
-        let dx0 = (p - y) * m - ce_dq_dx;
+        let dx0 = s.bce_grad(y, y) * m - ce_dq_dx; // (p − y)·m, p − y without cancellation
         let dy0 = -(x * m) + ce_dq_dy;
         let l0 = ce * m;
         if self.use_alpha {
