@@ -20,7 +20,18 @@ export function wasm(): Wasm {
   return glue;
 }
 
+/** Every linear-memory buffer handed out, so a view of an old one (detached when memory grew) is recognised. */
+const handedOut = new WeakSet<ArrayBufferLike>();
+
 /** The current linear-memory buffer: re-read after any call that may grow memory. */
 export function buffer(): ArrayBuffer {
-  return memory!.buffer;
+  const b = memory!.buffer;
+  handedOut.add(b);
+  return b;
+}
+
+/** Where an ArrayBuffer lies: the current wasm memory, an older (detached) wasm memory buffer, or elsewhere. */
+export function wasmBuffer(b: ArrayBufferLike): "current" | "stale" | undefined {
+  if (b === memory!.buffer) return "current";
+  return handedOut.has(b) ? "stale" : undefined;
 }

@@ -1,47 +1,60 @@
 // The staging of one loss call: arguments placed in wasm memory (a copy for typed arrays,
-// nothing for wasm tensors), each described to the binding by a descriptor
+// nothing for wasm tensors and views of them), each described to the binding by a descriptor
 // `[data address, rank, d0, d1, …]` (u32 words, crates/losskit-wasm/src/memory.rs), output
-// buffers, and the release of every temporary, whether the call succeeded or not.
+// buffers, and the release of every temporary, whether the call succeeded or not. Every size
+// was checked against wasm32's limits before the first allocation (spec.ts), and an
+// allocation wasm memory cannot grow for is OUT_OF_MEMORY.
 import { buffer, wasm } from "./backend.js";
-import { ARRAY, ELEMENT_BYTES, type Dtype, type FloatArg, type FloatArray, type IndexArg, type Tensor, WasmTensor, numel } from "./tensor.js";
+import { ARRAY, type Arg, type Dtype, ELEMENT_BYTES, type FloatArray, type Tensor, numel, outOfMemory, stageCopy } from "./tensor.js";
 
 /** The module's static descriptor area (crates/losskit-wasm/src/memory.rs), read once. */
 const descriptorArea = { ptr: 0, words: 0 };
 
+/** Words of the module's static descriptor area (a call whose descriptors need more allocates them). */
+export function descriptorWords(): number {
+  if (descriptorArea.words === 0) {
+    descriptorArea.ptr = wasm().descriptor_area();
+    descriptorArea.words = wasm().descriptor_words();
+  }
+  return descriptorArea.words;
+}
+
 /** Temporary wasm buffers and tensor descriptors of one call; `free()` releases the buffers. */
 export class Call {
+  readonly func: string;
   readonly dtype: Dtype;
   #allocs: number[] = [];
   #descs: number[] = [];
   #base = 0;
 
-  constructor(dtype: Dtype) {
+  constructor(func: string, dtype: Dtype) {
+    this.func = func;
     this.dtype = dtype;
   }
 
   /** A buffer whose contents are unspecified: every buffer of a call is filled entirely (by a copy or by the kernel). */
-  #alloc(bytes: number): number {
+  #alloc(bytes: number, what: string): number {
+    if (bytes === 0) return 0;
     const ptr = wasm().alloc_scratch(bytes);
-    if (bytes > 0 && ptr === 0) throw new RangeError(`losskit: out of wasm memory allocating ${bytes} bytes`);
-    if (ptr !== 0) this.#allocs.push(ptr, bytes);
+    if (ptr === 0) throw outOfMemory(`${this.func}: wasm memory cannot grow by the ${bytes} bytes of ${what}`);
+    this.#allocs.push(ptr, bytes);
     return ptr;
   }
 
   /** A buffer of `len` elements of this call's dtype, to be filled entirely. */
-  buffer(len: number): number {
-    return this.#alloc(len * ELEMENT_BYTES[this.dtype]);
+  buffer(len: number, what: string): number {
+    return this.#alloc(len * ELEMENT_BYTES[this.dtype], what);
   }
 
   /** Stages a float or index argument and returns its descriptor's handle (0 when absent). */
-  tensor(arg: FloatArg | IndexArg | undefined, isIndex = false): number {
+  tensor(arg: Arg | undefined, isIndex = false): number {
     if (!arg) return 0;
-    let ptr: number;
-    if (arg.data instanceof WasmTensor) {
-      ptr = arg.data.ptr;
-    } else {
-      const len = arg.data.length;
-      ptr = isIndex ? this.#alloc(len * 4) : this.buffer(len);
-      if (len > 0) new (isIndex ? Int32Array : ARRAY[this.dtype])(buffer(), ptr, len).set(arg.data);
+    const d = arg.data;
+    let ptr = d.ptr;
+    if (d.copy !== undefined) {
+      const dtype = isIndex ? "i32" : this.dtype;
+      ptr = this.#alloc(d.length * ELEMENT_BYTES[dtype], arg.name);
+      if (d.length > 0) stageCopy(this.func, arg.name, new ARRAY[dtype](buffer(), ptr, d.length), d.copy, d.length);
     }
     return this.describe(ptr, arg.shape);
   }
@@ -61,12 +74,8 @@ export class Call {
   /** Writes the descriptors into wasm memory, after which {@link address} maps handles to addresses. */
   seal(): void {
     const words = this.#descs.length;
-    if (descriptorArea.words === 0) {
-      descriptorArea.ptr = wasm().descriptor_area();
-      descriptorArea.words = wasm().descriptor_words();
-    }
     // The module's static descriptor area, or a buffer of this call's when it is too small.
-    this.#base = words <= descriptorArea.words ? descriptorArea.ptr : this.#alloc(words * 4);
+    this.#base = words <= descriptorWords() ? descriptorArea.ptr : this.#alloc(words * 4, "the tensor descriptors");
     new Uint32Array(buffer(), this.#base, words).set(this.#descs);
   }
 
@@ -83,7 +92,14 @@ export class Call {
   /** Copies `len` elements at `ptr` out of wasm memory into a new tensor. */
   read(ptr: number, shape: readonly number[]): Tensor {
     const len = numel(shape);
-    const data = len === 0 ? new ARRAY[this.dtype](0) : this.view(ptr, len).slice();
+    let data: FloatArray;
+    try {
+      data = len === 0 ? new ARRAY[this.dtype](0) : this.view(ptr, len).slice();
+    } catch (e) {
+      // The JS heap cannot hold the copy ("Array buffer allocation failed").
+      if (e instanceof RangeError) throw outOfMemory(`${this.func}: the JS heap cannot hold a result of ${len} elements (${e.message})`);
+      throw e;
+    }
     return { data, shape: [...shape] };
   }
 

@@ -12,8 +12,14 @@ export type LossErrorCode =
   | "DTYPE_MISMATCH"
   /** An argument is not a typed array, number[], tensor or (where allowed) number. */
   | "INVALID_ARGUMENT"
-  /** A disposed wasm tensor was used. */
-  | "DISPOSED";
+  /** A disposed wasm tensor was used, or a view of wasm memory (or any typed array) that is detached. */
+  | "DISPOSED"
+  /**
+   * A size wasm32 cannot address (a dim or element count ≥ 2³², one buffer over 2 GiB, a
+   * call's buffers over 4 GiB), or wasm memory could not grow for a call or a tensor.
+   * Nothing stays allocated and the module keeps working.
+   */
+  | "OUT_OF_MEMORY";
 
 /**
  * The error every losskit function throws for bad input: a stable {@link LossErrorCode}
@@ -51,11 +57,58 @@ export function rethrow(e: unknown, func: string): never {
   throw e;
 }
 
-/** Describes a value for messages: `Float32Array(7)`, `number[3]`, `string`. */
+/**
+ * Runs `read`, which reads a caller's object, and turns anything but a LossError it throws
+ * (a Proxy trap, a throwing getter, a revoked Proxy, …) into a LossError with `code`.
+ */
+export function guard<T>(code: LossErrorCode, what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof LossError) throw e;
+    const detail = e instanceof Error ? `${e.name}: ${e.message}` : show(e);
+    throw new LossError(code, `${what} could not be read (${detail})`);
+  }
+}
+
+const TYPED_ARRAY_TAG = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get!;
+const TYPED_ARRAY_LENGTH = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), "length")!.get!;
+
+/**
+ * Describes a value for messages: `Float32Array(7)`, `number[3]`, `string`. Reads nothing
+ * through the value's own methods or getters (a Proxy or a lying subclass cannot throw here).
+ */
 export function describe(v: unknown): string {
   if (v === null) return "null";
-  if (Array.isArray(v)) return `number[${v.length}]`;
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
+  const name = TYPED_ARRAY_TAG.call(v) as string | undefined;
+  if (name !== undefined) return `${name}(${TYPED_ARRAY_LENGTH.call(v) as number})`;
+  if (ArrayBuffer.isView(v)) return "DataView";
+  try {
+    if (Array.isArray(v)) return `array[${(v as unknown[]).length}]`;
+  } catch {
+    return "array";
+  }
   if (typeof v === "object") return "object";
   return typeof v;
+}
+
+/** Shows a value in a message: primitives as written in JS (`1n`, `'avg'`, `NaN`), anything else {@link describe}d. */
+export function show(v: unknown): string {
+  switch (typeof v) {
+    case "string":
+      return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+    case "number":
+      return Object.is(v, -0) ? "-0" : String(v);
+    case "bigint":
+      return `${v}n`;
+    case "boolean":
+    case "undefined":
+      return String(v);
+    case "symbol":
+      return "a symbol";
+    case "function":
+      return "a function";
+    default:
+      return describe(v);
+  }
 }

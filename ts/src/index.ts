@@ -11,7 +11,19 @@ export {
   tensor,
   tensorFrom,
 } from "./tensor.js";
-export { type ArgKind, type Family, type GradOptions, type Grads, type Loss, type LossInfo, type NoneByDefaultLoss, type Reduction, type ScalarLoss, losses } from "./spec.js";
+export {
+  type ArgKind,
+  type Family,
+  type GradOptions,
+  type Grads,
+  type Loss,
+  type LossInfo,
+  type NoneByDefaultLoss,
+  type OptionKind,
+  type Reduction,
+  type ScalarLoss,
+  losses,
+} from "./spec.js";
 export * from "./losses/regression.js";
 export * from "./losses/classification.js";
 export * from "./losses/margin.js";

@@ -6,19 +6,31 @@
 // stages the data, makes the one wasm call and collects the loss and gradients. Shapes,
 // values and option domains are checked once, by the core.
 import { type Wasm, wasm } from "./backend.js";
-import { Call } from "./call.js";
-import { LossError, describe, rethrow } from "./errors.js";
+import { Call, descriptorWords } from "./call.js";
+import { LossError, describe, guard, rethrow, show } from "./errors.js";
 import {
+  type Arg,
   type Dtype,
+  ELEMENT_BYTES,
   type FloatArg,
   type FloatArray,
   type FloatInput,
-  type IndexArg,
+  MAX_ALLOC,
+  MAX_DIM,
+  MAX_MEMORY,
+  type Region,
   type Tensor,
-  WasmTensor,
+  type WasmTensor,
+  copyInto,
   floatArg,
   indexArg,
+  isTensorLike,
+  isWasmTensor,
   numel,
+  outOfMemory,
+  readData,
+  typedArrayName,
+  typedLength,
 } from "./tensor.js";
 
 /** PyTorch's `reduction`. */
@@ -35,6 +47,9 @@ export type Family = "regression" | "classification" | "margin" | "embedding";
  * shape, each row's labels ended by −1). `sign` and `rowSign` are read as `float`.
  */
 export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel";
+
+/** How an option is read (the loss table lists it for every option). */
+export type OptionKind = "reduction" | "number" | "integer" | "bool" | "tensor";
 
 /** An option's kind and PyTorch default; a `tensor` option is absent by default. */
 export type OptionSpec =
@@ -82,6 +97,13 @@ export interface LossSpec<A extends string, O extends Record<string, OptionSpec>
   /** The differentiable arguments, in the export's gradient order. */
   diff: readonly G[];
   output: OutputShape;
+  /**
+   * `true` for a loss computed element by element (the pointwise engine): each gradient
+   * element is written after every input element at its index was read, so a gradient may
+   * be written exactly over one of the loss's own inputs (`into: { input: x }` with `x` the
+   * input). Any other overlap between inputs and outputs is INVALID_ARGUMENT.
+   */
+  elementwise?: true;
   /** The one wasm call, by the export's literal name. */
   invoke(w: Wasm, f32: boolean, a: Record<A, StagedArg>, o: { [K in keyof O]: OptionValue<O[K]> }, r: Outputs<G>): number;
 }
@@ -138,7 +160,13 @@ export interface LossInfo {
   readonly args: readonly { readonly name: string; readonly kind: ArgKind }[];
   /** Options with their defaults (`undefined` for tensor options, absent by default). */
   readonly options: Readonly<Record<string, number | boolean | string | undefined>>;
+  /** How each option is read: a reduction name, a number, an integer, a boolean or a tensor. */
+  readonly optionKinds: Readonly<Record<string, OptionKind>>;
+  /** The reductions the loss accepts (empty for a loss that is always a scalar). */
+  readonly reductions: readonly string[];
   readonly differentiable: readonly string[];
+  /** The unreduced output's shape rule (the input's, its rows, the broadcast of the inputs, or a scalar). */
+  readonly output: OutputShape;
 }
 
 const table: LossInfo[] = [];
@@ -158,6 +186,7 @@ interface Plan {
   allowed: ReadonlySet<string>;
   /** For each differentiable argument (spec order), its position among the arguments. */
   diffAt: readonly number[];
+  elementwise: boolean;
 }
 
 /** Makes the public function of a spec (and its `withGrad`), and lists it in {@link losses}. */
@@ -172,6 +201,7 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
     optSpecs: optKeys.map((k) => spec.options[k]),
     allowed: new Set([...optKeys, ...GRAD_OPTIONS]),
     diffAt: spec.diff.map((d) => spec.args.findIndex(([name]) => name === d)),
+    elementwise: spec.elementwise === true,
   };
   table.push(
     Object.freeze({
@@ -181,7 +211,12 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
       pytorch: spec.pytorch,
       args: spec.args.map(([name, kind]) => Object.freeze({ name, kind })),
       options: Object.fromEntries(optKeys.map((k, i) => [k, optionDefault(plan.optSpecs[i])])),
+      optionKinds: Object.freeze(Object.fromEntries(optKeys.map((k, i) => [k, plan.optSpecs[i].kind]))),
+      reductions: Object.freeze(
+        plan.optSpecs.flatMap((o) => (o.kind === "reduction" ? ["none", "mean", "sum", ...(o.batchmean ? ["batchmean"] : [])] : [])),
+      ),
       differentiable: [...spec.diff],
+      output: spec.output,
     }),
   );
   const fn = (...args: unknown[]) => execute(plan, false, args);
@@ -196,50 +231,72 @@ function optionDefault(o: OptionSpec): number | boolean | string | undefined {
 
 const REDUCTION_CODES: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 3 };
 const GRAD_OPTIONS = ["gradOutput", "wrt", "into"] as const;
-const NO_OPTIONS: Record<string, unknown> = Object.freeze({});
 
-/** The options object of a call, checked for unknown keys (a typo must not be silently ignored). */
-function optionsObject(plan: Plan, raw: unknown): Record<string, unknown> {
-  if (raw === undefined || raw === null) return NO_OPTIONS;
-  if (typeof raw !== "object" || Array.isArray(raw) || ArrayBuffer.isView(raw)) {
-    throw new LossError("INVALID_OPTION", `${plan.name}: options must be an object but is ${describe(raw)}`);
-  }
-  for (const key of Object.keys(raw)) {
-    if (!plan.allowed.has(key)) throw new LossError("INVALID_OPTION", `${plan.name}: unknown option '${key}'; options are ${plan.optKeys.join(", ")}`);
-  }
-  return raw as Record<string, unknown>;
+/**
+ * The options of a call, each read once: an object (not an array or typed array) whose keys
+ * are all known (a typo must not be silently ignored). A key whose value is `undefined` counts
+ * as absent.
+ */
+function readOptions(plan: Plan, raw: unknown): Map<string, unknown> {
+  const given = new Map<string, unknown>();
+  if (raw === undefined) return given;
+  return guard("INVALID_OPTION", `${plan.name}: options`, () => {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw) || ArrayBuffer.isView(raw) || isWasmTensor(raw)) {
+      throw new LossError("INVALID_OPTION", `${plan.name}: options must be an object but is ${describe(raw)}`);
+    }
+    for (const key of Object.keys(raw)) {
+      if (!plan.allowed.has(key)) throw new LossError("INVALID_OPTION", `${plan.name}: unknown option '${key}'; options are ${plan.optKeys.join(", ")}`);
+      const v = (raw as Record<string, unknown>)[key];
+      if (v !== undefined) given.set(key, v);
+    }
+    return given;
+  });
 }
 
-/** One option's value for the export (a wire code, a number or a flag), or its tensor. */
-function readOption(func: string, key: string, o: OptionSpec, raw: unknown): number | boolean | FloatArg | undefined {
-  const v = raw ?? optionDefault(o);
-  const bad = (what: string) => new LossError("INVALID_OPTION", `${func}: ${key} must be ${what} but is ${JSON.stringify(v)}`);
+/**
+ * One option's value for the export (a wire code, a number or a flag), or its tensor. An
+ * absent option takes PyTorch's default; `null` is accepted only for a tensor option
+ * (PyTorch's `None`); any other null, like a BigInt or a NaN, is INVALID_OPTION.
+ */
+function readOption(func: string, key: string, o: OptionSpec, given: unknown): number | boolean | FloatArg | undefined {
+  if (given === undefined && o.kind === "tensor") return undefined;
+  const v = given === undefined ? optionDefault(o) : given;
+  const bad = (what: string) => new LossError("INVALID_OPTION", `${func}: ${key} must be ${what} but is ${show(v)}`);
   switch (o.kind) {
-    case "reduction": {
-      const code = typeof v === "string" ? REDUCTION_CODES[v] : undefined;
-      if (code === undefined) throw bad(`one of ${o.batchmean ? "'none', 'mean', 'sum' or 'batchmean'" : "'none', 'mean' or 'sum'"}`);
-      return code;
-    }
+    case "reduction":
+      if (typeof v !== "string" || !Object.hasOwn(REDUCTION_CODES, v) || (v === "batchmean" && !o.batchmean)) {
+        throw bad(`one of ${o.batchmean ? "'none', 'mean', 'sum' or 'batchmean'" : "'none', 'mean' or 'sum'"}`);
+      }
+      return REDUCTION_CODES[v];
     case "number":
-    case "integer":
       if (typeof v !== "number" || Number.isNaN(v)) throw bad("a number");
-      if (o.kind === "integer" && !Number.isInteger(v)) throw bad("an integer");
+      return v;
+    case "integer":
+      if (typeof v !== "number" || !Number.isSafeInteger(v)) throw bad("an integer (of at most 2^53 in magnitude)");
       return v;
     case "bool":
       if (typeof v !== "boolean") throw bad("a boolean");
       return v;
     case "tensor":
-      return v === undefined || v === null ? undefined : floatArg(func, key, v);
+      return v === null ? undefined : floatArg(func, key, v);
   }
 }
 
-/** `true` when `v` holds class indices rather than probabilities: i32 data, or a number[] of one integer per row. */
-function holdsIndices(v: unknown, rows: number): boolean {
-  if (v instanceof WasmTensor) return v.dtype === "i32";
-  const data = typeof v === "object" && v !== null && "data" in v ? (v as { data: unknown }).data : v;
-  if (data instanceof Int32Array) return true;
-  if (Array.isArray(data)) return data.length === rows && data.every((d) => Number.isInteger(d));
-  return false;
+/**
+ * `true` when `v` holds class indices rather than probabilities: i32 data, or a number[] with
+ * one entry per row (whose entries must then be class indices; only where rows and input
+ * elements are as many, that is C = 1, does a number[] of non-integers mean probabilities).
+ */
+function holdsIndices(func: string, v: unknown, rows: number, inputLength: number): boolean {
+  return guard("INVALID_ARGUMENT", `${func}: target`, () => {
+    const data = isTensorLike(v) ? v.data : v;
+    if (isWasmTensor(data)) return data.dtype === "i32";
+    if (typedArrayName(data) === "Int32Array") return true;
+    if (Array.isArray(data)) {
+      return data.length === rows && (rows !== inputLength || Array.prototype.every.call(data, (d: unknown) => Number.isInteger(d)));
+    }
+    return false;
+  });
 }
 
 /** The input's rows: its shape without the class dim (dim 1; dim 0 of a 1-D input). */
@@ -261,36 +318,57 @@ function broadcastShape(args: readonly (FloatArg | undefined)[]): number[] {
   return out;
 }
 
+function overlaps(a: Region, b: Region): boolean {
+  return a.space === b.space && a.start < b.end && b.start < a.end;
+}
+
+/** A gradient destination from `into`, read before staging: wasm-resident (a tensor or a view of one: its address) or a typed array filled after the call. */
+interface Dest {
+  resident: boolean;
+  ptr: number;
+  /** The caller's object: a wasm tensor, or a typed array. */
+  given: unknown;
+  region: Region | undefined;
+}
+
+function readDest(func: string, name: string, v: unknown, dt: Dtype, len: number): Dest {
+  const what = `into.${name}`;
+  return guard("INVALID_ARGUMENT", `${func}: ${what}`, () => {
+    if (!isWasmTensor(v) && typedArrayName(v) === undefined) {
+      throw new LossError("INVALID_ARGUMENT", `${func}: ${what} must be a Float32Array, Float64Array or wasm tensor but is ${describe(v)}`);
+    }
+    const d = readData(func, what, v, "float");
+    if (d.dtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: ${what} must be ${dt} data but is ${isWasmTensor(v) ? `an ${d.dtype} tensor` : describe(v)}`);
+    if (d.length !== len) throw new LossError("SHAPE_MISMATCH", `${func}: ${what} has ${d.length} elements but ${name} has ${len}`);
+    return { resident: d.copy === undefined, ptr: d.ptr, given: v, region: d.region };
+  });
+}
+
 /** Runs a loss from its plan: the shared data path of every loss. */
 function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const func = plan.name;
   const nargs = plan.argNames.length;
-  const raw = optionsObject(plan, args[nargs]);
-  if (!withGrad && raw !== NO_OPTIONS) {
-    for (const k of GRAD_OPTIONS) {
-      if (raw[k] !== undefined) throw new LossError("INVALID_OPTION", `${func}: ${k} is an option of ${func}.withGrad`);
-    }
+  if (args.length > nargs + 1) {
+    throw new LossError(
+      "INVALID_ARGUMENT",
+      `${func}: takes ${plan.argNames.join(", ")} and an options object (${nargs + 1} arguments) but was given ${args.length}`,
+    );
   }
-  // Options: values for the export, float tensors to stage, and the common dtype.
+
+  // 1. Read every object of the caller's once, before anything is allocated in wasm memory.
+  const given = readOptions(plan, args[nargs]);
+  if (!withGrad) {
+    for (const k of GRAD_OPTIONS) if (given.has(k)) throw new LossError("INVALID_OPTION", `${func}: ${k} is an option of ${func}.withGrad`);
+  }
+  // Options: values for the export, float tensors to stage.
   const values: Record<string, number | boolean> = {};
   const tensorKeys: string[] = [];
   const tensorArgs: FloatArg[] = [];
-  let dtype: Dtype | undefined;
-  let dtypeFrom: FloatArg | undefined;
-  const agree = (a: FloatArg) => {
-    if (a.dtype === undefined) return;
-    if (dtype === undefined) {
-      dtype = a.dtype;
-      dtypeFrom = a;
-    } else if (a.dtype !== dtype) {
-      throw new LossError("DTYPE_MISMATCH", `${func}: ${a.name} is ${a.dtype} but ${dtypeFrom!.name} is ${dtype}; all float arguments must share one dtype`);
-    }
-  };
   let reductionCode = 1;
   for (let i = 0; i < plan.optKeys.length; i++) {
     const key = plan.optKeys[i];
     const o = plan.optSpecs[i];
-    const v = readOption(func, key, o, raw[key]);
+    const v = readOption(func, key, o, given.get(key));
     if (o.kind === "tensor") {
       values[key] = 0;
       if (v !== undefined) {
@@ -303,16 +381,17 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     }
   }
   // Positional arguments, in order (a class target is read against the input's rows).
-  const parsed: (FloatArg | IndexArg | number)[] = [];
+  const parsed: (Arg | number)[] = [];
   const isIndex: boolean[] = [];
   const floats: (FloatArg | undefined)[] = [];
   for (let i = 0; i < nargs; i++) {
     const name = plan.argNames[i];
     const kind = plan.argKinds[i];
     const v = args[i];
-    let p: FloatArg | IndexArg | number;
+    let p: Arg | number;
     let index = false;
-    if (kind === "index" || kind === "multilabel" || (kind === "class" && holdsIndices(v, numel(rowShape((floats[0] ?? { shape: [] }).shape))))) {
+    const input = floats[0];
+    if (kind === "index" || kind === "multilabel" || (kind === "class" && input && holdsIndices(func, v, numel(rowShape(input.shape)), input.data.length))) {
       p = indexArg(func, name, v);
       index = true;
     } else if (kind === "floatOrNumber" && typeof v === "number") {
@@ -322,10 +401,20 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     }
     parsed.push(p);
     isIndex.push(index);
-    floats.push(typeof p === "number" || index ? undefined : (p as FloatArg));
+    floats.push(typeof p === "number" || index ? undefined : p);
   }
-  for (const f of floats) if (f) agree(f);
-  for (const t of tensorArgs) agree(t);
+  // The common dtype: number[] adapts; f32 and f64 must not mix.
+  let dtype: Dtype | undefined;
+  let dtypeFrom: FloatArg | undefined;
+  for (const a of [...floats, ...tensorArgs]) {
+    if (!a || a.dtype === undefined) continue;
+    if (dtype === undefined) {
+      dtype = a.dtype as Dtype;
+      dtypeFrom = a;
+    } else if (a.dtype !== dtype) {
+      throw new LossError("DTYPE_MISMATCH", `${func}: ${a.name} is ${a.dtype} but ${dtypeFrom!.name} is ${dtype}; all float arguments must share one dtype`);
+    }
+  }
   const dt: Dtype = dtype ?? "f64";
   const input = floats[0]!;
   const none = reductionCode === 0;
@@ -334,31 +423,110 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
 
   // Gradients: the differentiable arguments holding float data (a class-index target or a number has none).
   const diffAt = plan.diffAt;
-  const wanted: boolean[] = [];
-  const wrt = raw.wrt as readonly string[] | undefined;
-  const into = (raw.into ?? NO_OPTIONS) as Record<string, unknown>;
-  if (withGrad) {
-    const names: string[] = [];
-    for (const at of diffAt) if (floats[at]) names.push(plan.argNames[at]);
-    if (wrt !== undefined && (!Array.isArray(wrt) || wrt.some((w) => !names.includes(w)))) {
-      throw new LossError("INVALID_OPTION", `${func}: wrt must list some of ${names.join(", ")} but is ${JSON.stringify(wrt)}`);
-    }
-    if (typeof into !== "object") throw new LossError("INVALID_OPTION", `${func}: into must be an object`);
-    if (into !== NO_OPTIONS) {
-      for (const key of Object.keys(into)) {
-        if (!names.includes(key)) throw new LossError("INVALID_OPTION", `${func}: into.${key} is not a differentiable argument (${names.join(", ")})`);
+  const names: string[] = [];
+  for (const at of diffAt) if (floats[at]) names.push(plan.argNames[at]);
+  let wrt: string[] | undefined;
+  const into = new Map<string, unknown>();
+  if (given.has("wrt")) {
+    wrt = guard("INVALID_OPTION", `${func}: wrt`, () => {
+      const w = given.get("wrt");
+      const list = Array.isArray(w) ? Array.from(w as unknown[]) : undefined;
+      if (!list || list.some((x) => typeof x !== "string" || !names.includes(x))) {
+        throw new LossError("INVALID_OPTION", `${func}: wrt must list some of ${names.join(", ")} but is ${show(w)}`);
       }
-    }
+      return list as string[];
+    });
   }
-  for (const at of diffAt) wanted.push(withGrad && floats[at] !== undefined && (wrt === undefined || wrt.includes(plan.argNames[at])));
+  if (given.has("into")) {
+    guard("INVALID_OPTION", `${func}: into`, () => {
+      const o = given.get("into");
+      if (typeof o !== "object" || o === null || Array.isArray(o) || ArrayBuffer.isView(o) || isWasmTensor(o)) {
+        throw new LossError("INVALID_OPTION", `${func}: into must be an object naming gradient destinations but is ${describe(o)}`);
+      }
+      for (const key of Object.keys(o)) {
+        if (!names.includes(key)) throw new LossError("INVALID_OPTION", `${func}: into.${key} is not a differentiable argument (${names.join(", ")})`);
+        const d = (o as Record<string, unknown>)[key];
+        if (d !== undefined) into.set(key, d);
+      }
+    });
+  }
+  const wanted: boolean[] = diffAt.map((at) => withGrad && floats[at] !== undefined && (wrt === undefined || wrt.includes(plan.argNames[at])));
   let gradOutput: FloatArg | undefined;
-  if (raw.gradOutput !== undefined) {
+  if (given.has("gradOutput")) {
     if (!none) throw new LossError("INVALID_OPTION", `${func}: gradOutput is only used with reduction 'none'`);
-    gradOutput = floatArg(func, "gradOutput", raw.gradOutput);
+    gradOutput = floatArg(func, "gradOutput", given.get("gradOutput"));
     if (gradOutput.dtype && gradOutput.dtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: gradOutput is ${gradOutput.dtype} but the inputs are ${dt}`);
   }
+  const dests: (Dest | undefined)[] = diffAt.map((at, k) => {
+    const name = plan.argNames[at];
+    return wanted[k] && into.has(name) ? readDest(func, name, into.get(name), dt, floats[at]!.data.length) : undefined;
+  });
 
-  const call = new Call(dt);
+  // 2. Sizes, in 64-bit arithmetic (JS numbers), against wasm32's limits before anything is narrowed.
+  const eb = ELEMENT_BYTES[dt];
+  let total = 0;
+  let words = 0;
+  const need = (bytes: number, what: string) => {
+    if (bytes > MAX_ALLOC) throw outOfMemory(`${func}: ${what} needs ${bytes} bytes, more than one wasm32 allocation can hold (2 GiB)`);
+    total += bytes;
+  };
+  const staged = (a: Arg | undefined, index: boolean) => {
+    if (!a) return;
+    words += 2 + a.shape.length;
+    if (a.data.copy !== undefined) need(a.data.length * (index ? 4 : eb), a.name);
+  };
+  for (let i = 0; i < nargs; i++) {
+    const p = parsed[i];
+    if (typeof p !== "number") staged(p, isIndex[i]);
+  }
+  for (const t of tensorArgs) staged(t, false);
+  staged(gradOutput, false);
+  const outLen = numel(outShape);
+  if (outLen > MAX_DIM) throw outOfMemory(`${func}: the unreduced loss has shape [${outShape}], more elements than wasm32 can address`);
+  if (none) {
+    need(outLen * eb, "the unreduced loss");
+    words += 2 + outShape.length;
+  }
+  for (let k = 0; k < diffAt.length; k++) {
+    if (wanted[k] && !dests[k]?.resident) need(floats[diffAt[k]]!.data.length * eb, `the gradient of ${plan.argNames[diffAt[k]]}`);
+  }
+  if (words > descriptorWords()) need(words * 4, "the tensor descriptors");
+  if (total > MAX_MEMORY) throw outOfMemory(`${func}: the call needs ${total} bytes of wasm memory, more than wasm32's 4 GiB`);
+
+  // Aliasing: an output may not overlap an input or another output, except that an
+  // element-wise loss may write a gradient exactly over one of its inputs.
+  const inputs: [string, Region][] = [];
+  for (let i = 0; i < nargs; i++) {
+    const p = parsed[i];
+    if (typeof p !== "number" && p.data.region) inputs.push([p.name, p.data.region]);
+  }
+  for (const t of [...tensorArgs, gradOutput]) if (t?.data.region) inputs.push([t.name, t.data.region]);
+  const outputs: [string, Region][] = [];
+  dests.forEach((d, k) => {
+    if (d?.region) outputs.push([`into.${plan.argNames[diffAt[k]]}`, d.region]);
+  });
+  for (let a = 0; a < outputs.length; a++) {
+    for (let b = a + 1; b < outputs.length; b++) {
+      if (overlaps(outputs[a][1], outputs[b][1])) {
+        throw new LossError("INVALID_ARGUMENT", `${func}: ${outputs[a][0]} and ${outputs[b][0]} share memory; each gradient needs its own`);
+      }
+    }
+    for (const [name, r] of inputs) {
+      const o = outputs[a][1];
+      if (!overlaps(o, r)) continue;
+      const exact = o.start === r.start && o.end === r.end;
+      if (plan.elementwise && exact) continue;
+      throw new LossError(
+        "INVALID_ARGUMENT",
+        plan.elementwise
+          ? `${func}: ${outputs[a][0]} overlaps ${name} in part; a gradient may be written exactly over an input of ${func}, or to memory no argument uses`
+          : `${func}: ${outputs[a][0]} overlaps ${name}; ${func} reads its inputs while it writes gradients, so they need memory of their own`,
+      );
+    }
+  }
+
+  // 3. Stage, call, collect.
+  const call = new Call(func, dt);
   try {
     const handles: number[] = [];
     for (let i = 0; i < nargs; i++) {
@@ -366,36 +534,23 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
       handles.push(typeof p === "number" ? 0 : call.tensor(p, isIndex[i]));
     }
     const tensorHandles = tensorArgs.map((t) => call.tensor(t));
-    const outBuffer = none ? call.buffer(numel(outShape)) : 0;
+    const outBuffer = none ? call.buffer(outLen, "the unreduced loss") : 0;
     const outHandle = none ? call.describe(outBuffer, outShape) : 0;
     const gradOutHandle = call.tensor(gradOutput);
-    // Gradient buffers: a wasm tensor given in `into` is written in place; otherwise a fresh buffer.
+    // Gradient buffers: a wasm destination given in `into` is written in place; otherwise a fresh buffer.
     const gradPtrs: number[] = [];
     for (let k = 0; k < diffAt.length; k++) {
       const at = diffAt[k];
-      const arg = floats[at];
-      if (!wanted[k] || !arg) {
-        gradPtrs.push(0);
-        continue;
-      }
-      const name = plan.argNames[at];
-      const dest = into[name];
-      const len = numel(arg.shape);
-      if (dest === undefined) {
-        gradPtrs.push(call.buffer(len));
-        continue;
-      }
-      const destDtype = dest instanceof WasmTensor ? dest.dtype : dest instanceof Float32Array ? "f32" : dest instanceof Float64Array ? "f64" : undefined;
-      if (destDtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: into.${name} must be ${dt} data`);
-      const destLen = dest instanceof WasmTensor ? dest.length : (dest as FloatArray).length;
-      if (destLen !== len) throw new LossError("SHAPE_MISMATCH", `${func}: into.${name} has ${destLen} elements but ${name} has ${len}`);
-      gradPtrs.push(dest instanceof WasmTensor ? dest.ptr : call.buffer(len));
+      const d = dests[k];
+      if (!wanted[k]) gradPtrs.push(0);
+      else if (d?.resident) gradPtrs.push(d.ptr);
+      else gradPtrs.push(call.buffer(floats[at]!.data.length, `the gradient of ${plan.argNames[at]}`));
     }
     call.seal();
-    const staged: Record<string, StagedArg> = {};
+    const stagedArgs: Record<string, StagedArg> = {};
     for (let i = 0; i < nargs; i++) {
       const p = parsed[i];
-      staged[plan.argNames[i]] = { desc: call.address(handles[i]), isIndex: isIndex[i], number: typeof p === "number" ? p : 0 };
+      stagedArgs[plan.argNames[i]] = { desc: call.address(handles[i]), isIndex: isIndex[i], number: typeof p === "number" ? p : 0 };
     }
     for (let i = 0; i < tensorKeys.length; i++) values[tensorKeys[i]] = call.address(tensorHandles[i]);
     const grads: Record<string, number> = {};
@@ -403,7 +558,7 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
 
     let value: number;
     try {
-      value = plan.spec.invoke(wasm(), dt === "f32", staged, values, { out: call.address(outHandle), gradOutput: call.address(gradOutHandle), grads });
+      value = plan.spec.invoke(wasm(), dt === "f32", stagedArgs, values, { out: call.address(outHandle), gradOutput: call.address(gradOutHandle), grads });
     } catch (e) {
       rethrow(e, func);
     }
@@ -415,14 +570,20 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
       const at = diffAt[k];
       const name = plan.argNames[at];
       const shape = floats[at]!.shape;
-      const dest = into[name];
-      if (dest instanceof WasmTensor) {
-        result[name] = dest;
-      } else if (dest !== undefined) {
-        (dest as FloatArray).set(call.view(gradPtrs[k], numel(shape)));
-        result[name] = { data: dest as FloatArray, shape: [...shape] };
-      } else {
+      const d = dests[k];
+      if (d === undefined) {
         result[name] = call.read(gradPtrs[k], shape);
+      } else if (isWasmTensor(d.given)) {
+        result[name] = d.given as WasmTensor<Dtype>;
+      } else if (d.resident) {
+        // A view of a wasm tensor, written in place; if this call grew memory the view is
+        // detached, and the gradient is returned through a fresh view of the same bytes.
+        const view = d.given as FloatArray;
+        const len = numel(shape);
+        result[name] = { data: typedLength(view) === len ? view : call.view(d.ptr, len), shape: [...shape] };
+      } else {
+        copyInto(d.given as FloatArray, call.view(gradPtrs[k], numel(shape)));
+        result[name] = { data: d.given as FloatArray, shape: [...shape] };
       }
     }
     return { loss, grads: result };

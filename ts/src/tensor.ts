@@ -1,6 +1,15 @@
 // Tensors: what losses accept and return, and wasm-resident tensors for zero-copy calls.
-import { buffer, wasm } from "./backend.js";
-import { LossError, describe } from "./errors.js";
+//
+// Every argument a caller passes is read here once, before anything is staged in wasm
+// memory: its container (typed array, `{ data, shape }`, wasm tensor, `number[]`), dtype and
+// shape, and where its bytes live. Typed arrays are recognised by their internal brand (the
+// %TypedArray% getters), never by `instanceof`, a constructor name or their own `length`, so
+// arrays from another realm (an iframe, `vm`, jsdom) work, and Proxies and subclasses that lie
+// about themselves get a LossError. A typed array over wasm memory (a wasm tensor's `.data`
+// or a subarray of it) is resolved to its address at once: staging may grow memory and
+// detach such a view, but by then the call only holds the address.
+import { buffer, wasm, wasmBuffer } from "./backend.js";
+import { LossError, describe, guard, show } from "./errors.js";
 
 /** Float element type: `'f32'` (Float32Array) or `'f64'` (Float64Array). */
 export type Dtype = "f32" | "f64";
@@ -31,24 +40,128 @@ export const ARRAY = { f32: Float32Array, f64: Float64Array, i32: Int32Array } a
 /** Bytes per element of each dtype. */
 export const ELEMENT_BYTES = { f32: 4, f64: 8, i32: 4 } as const;
 
+/** wasm32's limits: a dim or element count is a 32-bit word of a descriptor. */
+export const MAX_DIM = 2 ** 32 - 1;
+/** One allocation is at most isize::MAX on wasm32, rounded down to the 8-byte alignment. */
+export const MAX_ALLOC = 2 ** 31 - 8;
+/** All of wasm32's linear memory. */
+export const MAX_MEMORY = 2 ** 32;
+
+// The %TypedArray% intrinsics, taken once: they read a typed array's internal slots, so they
+// work on arrays of any realm and ignore a subclass's overrides; on anything else the tag
+// getter returns undefined (a Proxy included) and the others are not called.
+const TYPED_ARRAY = Object.getPrototypeOf(Int8Array.prototype) as object;
+const intrinsic = (key: PropertyKey) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, key)!.get!;
+const TA_TAG = intrinsic(Symbol.toStringTag);
+const TA_LENGTH = intrinsic("length");
+const TA_BUFFER = intrinsic("buffer");
+const TA_OFFSET = intrinsic("byteOffset");
+const TA_BYTES = intrinsic("byteLength");
+const TA_SET = (TYPED_ARRAY as { set: (this: ArrayBufferView, src: ArrayLike<number>, offset?: number) => void }).set;
+
+/** The kind of typed array `v` is ("Float32Array", …), from its internal slot; undefined for anything else. */
+export function typedArrayName(v: unknown): string | undefined {
+  return TA_TAG.call(v) as string | undefined;
+}
+
+/** A typed array's length, from its internal slot. */
+export function typedLength(v: ArrayBufferView): number {
+  return TA_LENGTH.call(v) as number;
+}
+
+/** Copies `src` (a typed array of any realm or a snapshot) into `dst` through the intrinsic `set`. */
+export function copyInto(dst: ArrayBufferView, src: ArrayLike<number>): void {
+  TA_SET.call(dst, src);
+}
+
+const DTYPE_OF: Record<string, TensorDtype> = { Float32Array: "f32", Float64Array: "f64", Int32Array: "i32" };
+
+/** `true` when `b` is a detached ArrayBuffer (Node 20 has no `ArrayBuffer.prototype.detached`). */
+function isDetached(b: ArrayBufferLike): boolean {
+  try {
+    new Uint8Array(b, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Number of elements of a shape. */
 export function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
 }
+
+/** The error for a size wasm32 cannot hold. */
+export function outOfMemory(what: string): LossError {
+  return new LossError("OUT_OF_MEMORY", what);
+}
+
+/**
+ * Reads a shape: an array of integers in [0, 2³² − 1] (`INVALID_ARGUMENT`; a larger dim is
+ * `OUT_OF_MEMORY`, as wasm32 cannot describe it). Returns a copy.
+ */
+export function readShape(func: string, name: string, shape: unknown): number[] {
+  return guard("INVALID_ARGUMENT", `${func}: ${name}`, () => {
+    const bad = () => new LossError("INVALID_ARGUMENT", `${func}: ${name} must be an array of non-negative integers but is ${show(shape)}`);
+    if (!Array.isArray(shape)) throw bad();
+    const n = shape.length;
+    const out: number[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const d: unknown = shape[i];
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+        throw new LossError("INVALID_ARGUMENT", `${func}: ${name}[${i}] must be a non-negative integer but is ${show(d)}`);
+      }
+      if (d > MAX_DIM) throw outOfMemory(`${func}: ${name}[${i}] = ${d} is more than wasm32 can address (dims are at most 2^32 − 1)`);
+      out[i] = d;
+    }
+    return out;
+  });
+}
+
+// ------------------------------------------------------------------ wasm tensors
+
+/** Live wasm tensors by address (weakly: an unreachable tensor is still freed by the registry). */
+const live = new Map<number, { bytes: number; ref: WeakRef<WasmTensor> | WasmTensor }>();
+/** Every WasmTensor constructed here: the brand check behind {@link isWasmTensor}. */
+const tensors = new WeakSet<object>();
 
 // Frees the memory of wasm tensors that were garbage-collected without dispose().
 const registry =
   typeof FinalizationRegistry === "undefined"
     ? undefined
-    : new FinalizationRegistry<[number, number]>(([ptr, bytes]) => wasm().dealloc(ptr, bytes));
+    : new FinalizationRegistry<[number, number]>(([ptr, bytes]) => {
+        live.delete(ptr);
+        wasm().dealloc(ptr, bytes);
+      });
+
+/** `true` for a WasmTensor made by this module (not one faked with `Object.create`). */
+export function isWasmTensor(v: unknown): v is WasmTensor {
+  return typeof v === "object" && v !== null && tensors.has(v);
+}
+
+/** `true` when the wasm bytes [start, end) lie inside one live wasm tensor. */
+function ownedByLiveTensor(start: number, end: number): boolean {
+  const own = (ptr: number, e: { bytes: number; ref: WeakRef<WasmTensor> | WasmTensor }) => {
+    const t = e.ref instanceof WasmTensor ? e.ref : e.ref.deref();
+    return t !== undefined && !t.disposed && start >= ptr && end <= ptr + e.bytes;
+  };
+  const exact = live.get(start);
+  if (exact && own(start, exact)) return true;
+  for (const [ptr, e] of live) if (own(ptr, e)) return true;
+  return false;
+}
 
 /**
  * A tensor whose data lives in wasm memory: fill `.data` in place and pass the tensor to any
  * loss (or as a gradient destination through `into`) and no bytes are copied.
  *
- * `.data` is a live view; it is re-created whenever wasm memory grows, so read it afresh
- * rather than keeping it across calls. Free with `dispose()` or a `using` declaration;
- * a FinalizationRegistry frees forgotten tensors as a safety net.
+ * `.data` is a view of wasm memory; when memory grows (a loss call or a new tensor may grow
+ * it) that view is detached and `.data` makes a new one, so read `.data` afresh rather than
+ * keeping it. A kept view that went stale is rejected with `DISPOSED`. Free with
+ * `dispose()` or a `using` declaration; a FinalizationRegistry frees forgotten tensors as a
+ * safety net.
  */
 export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<ArrayOf[D]> {
   readonly shape: readonly number[];
@@ -61,15 +174,25 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
 
   /** Use {@link tensor} to create one. */
   constructor(shape: readonly number[], dtype: D) {
-    checkShape("tensor", "shape", shape);
-    if (!(dtype in ARRAY)) throw new LossError("INVALID_OPTION", `tensor: dtype must be 'f32', 'f64' or 'i32' but is ${String(dtype)}`);
-    this.shape = Object.freeze([...shape]);
+    const dims = readShape("tensor", "shape", shape);
+    if (typeof dtype !== "string" || !Object.hasOwn(ARRAY, dtype)) {
+      throw new LossError("INVALID_OPTION", `tensor: dtype must be 'f32', 'f64' or 'i32' but is ${show(dtype)}`);
+    }
+    const length = numel(dims);
+    const bytes = length * ELEMENT_BYTES[dtype];
+    if (bytes > MAX_ALLOC) throw outOfMemory(`tensor: shape [${dims}] of ${dtype} needs ${bytes} bytes, more than one wasm32 allocation can hold (2 GiB)`);
+    const ptr = bytes === 0 ? 0 : wasm().alloc(bytes);
+    if (bytes > 0 && ptr === 0) throw outOfMemory(`tensor: wasm memory cannot grow by the ${bytes} bytes of shape [${dims}] of ${dtype}`);
+    this.shape = Object.freeze(dims);
     this.dtype = dtype;
-    this.length = numel(shape);
-    this.#bytes = this.length * ELEMENT_BYTES[dtype];
-    this.#ptr = wasm().alloc(this.#bytes);
-    if (this.#bytes > 0 && this.#ptr === 0) throw new RangeError(`losskit: out of wasm memory allocating ${this.#bytes} bytes`);
-    registry?.register(this, [this.#ptr, this.#bytes], this);
+    this.length = length;
+    this.#ptr = ptr;
+    this.#bytes = bytes;
+    tensors.add(this);
+    if (bytes > 0) {
+      live.set(ptr, { bytes, ref: typeof WeakRef === "undefined" ? this : new WeakRef(this) });
+      registry?.register(this, [ptr, bytes], this);
+    }
   }
 
   /** The live view of the data (valid until memory grows; re-read it, don't keep it). */
@@ -88,6 +211,11 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
     return this.#ptr;
   }
 
+  /** Size in bytes (internal). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** `true` once disposed. */
   get disposed(): boolean {
     return this.#disposed;
@@ -98,7 +226,10 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
     if (this.#disposed) return;
     this.#disposed = true;
     registry?.unregister(this);
-    wasm().dealloc(this.#ptr, this.#bytes);
+    if (this.#bytes > 0) {
+      live.delete(this.#ptr);
+      wasm().dealloc(this.#ptr, this.#bytes);
+    }
     this.#view = undefined;
   }
 
@@ -115,117 +246,212 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
  * crossEntropy(x, labels);       // no copy into wasm
  */
 export function tensor<D extends TensorDtype = "f32">(shape: readonly number[], dtype?: D): WasmTensor<D> {
-  return new WasmTensor(shape, (dtype ?? "f32") as D);
+  return new WasmTensor(shape, (dtype === undefined ? "f32" : dtype) as D);
 }
 
-/** Copies data into a new wasm tensor (dtype from the typed array; number[] → f64). */
-export function tensorFrom(data: FloatArray | Int32Array | number[], shape?: readonly number[]): WasmTensor {
-  const dtype: TensorDtype = data instanceof Float32Array ? "f32" : data instanceof Int32Array ? "i32" : "f64";
-  const t = new WasmTensor(shape ?? [data.length], dtype);
-  if (t.length !== data.length) {
-    t.dispose();
-    throw new LossError("SHAPE_MISMATCH", `tensorFrom: data has ${data.length} elements but shape [${shape}] needs ${numel(shape!)}`);
+/**
+ * Copies data into a new wasm tensor: a Float32Array, Float64Array or Int32Array (the dtype
+ * follows the array), a `number[]` (f64), or a wasm tensor (a copy of the same dtype and
+ * shape). `shape` defaults to the data's own (1-D for arrays).
+ */
+export function tensorFrom(data: FloatArray | Int32Array | number[] | WasmTensor, shape?: readonly number[]): WasmTensor {
+  const func = "tensorFrom";
+  let src: Data;
+  let dims: number[];
+  if (isWasmTensor(data)) {
+    if (data.disposed) throw new LossError("DISPOSED", `${func}: data is a disposed tensor`);
+    src = { dtype: data.dtype, length: data.length, ptr: data.ptr, copy: undefined, region: undefined };
+    dims = shape === undefined ? [...data.shape] : readShape(func, "shape", shape);
+  } else {
+    src = readData(func, "data", data, "any");
+    dims = shape === undefined ? [src.length] : readShape(func, "shape", shape);
   }
-  t.data.set(data);
+  if (numel(dims) !== src.length) {
+    throw new LossError("SHAPE_MISMATCH", `${func}: data has ${src.length} elements but shape [${dims}] needs ${numel(dims)}`);
+  }
+  const dtype = src.dtype ?? "f64";
+  const t = new WasmTensor(dims, dtype);
+  if (t.length > 0) {
+    // Allocating may have grown memory: copy from the source's address, not a view taken before.
+    if (src.copy === undefined) new Uint8Array(buffer()).copyWithin(t.ptr, src.ptr, src.ptr + t.bytes);
+    else stageCopy(func, "data", new ARRAY[dtype](buffer(), t.ptr, t.length), src.copy, src.length);
+  }
   return t;
 }
 
-export function checkShape(func: string, name: string, shape: unknown): asserts shape is number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new LossError("INVALID_ARGUMENT", `${func}: ${name} must be an array of non-negative integers but is ${JSON.stringify(shape)}`);
+// ------------------------------------------------------------------ arguments
+
+/** Where a range of bytes lies: wasm memory, or a JS ArrayBuffer (compared by identity). */
+export interface Region {
+  space: object;
+  start: number;
+  end: number;
+}
+
+/** The space of wasm linear memory in {@link Region}s (it outlives each of its ArrayBuffers). */
+export const WASM_MEMORY: object = Object.freeze({ wasm: true });
+
+/** An argument's data, read once: where it lives and what it holds. */
+export interface Data {
+  /** f32, f64 or i32; undefined for a float `number[]` (it takes the call's dtype). */
+  dtype: TensorDtype | undefined;
+  length: number;
+  /** Wasm-resident data (a wasm tensor or a view of one): its address. Meaningless when `copy` is set. */
+  ptr: number;
+  /** Data to copy into wasm: a caller's typed array, or a snapshot of a `number[]`. */
+  copy: ArrayBufferView | undefined;
+  /** The bytes the caller's data occupies (undefined for snapshots and empty data), for overlap checks. */
+  region: Region | undefined;
+}
+
+/** Copies `src` into `dst` after checking that `src` still holds `length` elements (a getter run since it was read may have detached it). */
+export function stageCopy(func: string, name: string, dst: ArrayBufferView, src: ArrayBufferView, length: number): void {
+  if (typedLength(src) !== length) throw new LossError("DISPOSED", `${func}: ${name} was detached or resized during the call`);
+  copyInto(dst, src as unknown as ArrayLike<number>);
+}
+
+/**
+ * Reads an argument's data: a typed array (a view of wasm memory is resolved to the live
+ * tensor behind it), a wasm tensor, or a `number[]` (snapshotted: f64 for `float` and `any`,
+ * i32 class indices for `index`). `want` restricts the dtypes: `float` (f32, f64), `index`
+ * (i32), `any` (all three).
+ */
+export function readData(func: string, name: string, v: unknown, want: "float" | "index" | "any"): Data {
+  return guard("INVALID_ARGUMENT", `${func}: ${name}`, () => {
+    const expected =
+      want === "float"
+        ? "a Float32Array, Float64Array, number[] or { data, shape } tensor"
+        : want === "index"
+          ? "class indices (an Int32Array or a number[] of integers)"
+          : "a Float32Array, Float64Array, Int32Array, number[] or wasm tensor";
+    if (isWasmTensor(v)) {
+      if (v.disposed) throw new LossError("DISPOSED", `${func}: ${name} is a disposed tensor`);
+      checkDtype(func, name, v.dtype, `an ${v.dtype} tensor`, want);
+      return { dtype: v.dtype, length: v.length, ptr: v.ptr, copy: undefined, region: wasmRegion(v.ptr, v.bytes) };
+    }
+    const kind = typedArrayName(v);
+    if (kind !== undefined) {
+      const arr = v as ArrayBufferView;
+      const dtype = DTYPE_OF[kind];
+      if (dtype === undefined) {
+        throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be ${expected} but is ${describe(v)}`);
+      }
+      checkDtype(func, name, dtype, describe(v), want);
+      const length = TA_LENGTH.call(arr) as number;
+      const buf = TA_BUFFER.call(arr) as ArrayBufferLike;
+      const start = TA_OFFSET.call(arr) as number;
+      const end = start + (TA_BYTES.call(arr) as number);
+      const where = wasmBuffer(buf);
+      if (where === "stale") {
+        throw new LossError("DISPOSED", `${func}: ${name} is a view of wasm memory that memory growth detached; read the tensor's .data again`);
+      }
+      if (where === "current") {
+        if (length === 0) return { dtype, length, ptr: 0, copy: new ARRAY[dtype](0), region: undefined };
+        if (!ownedByLiveTensor(start, end)) {
+          throw new LossError("DISPOSED", `${func}: ${name} is a view of wasm memory that no live tensor owns (its tensor was disposed)`);
+        }
+        return { dtype, length, ptr: start, copy: undefined, region: wasmRegion(start, end - start) };
+      }
+      if (length === 0 && isDetached(buf)) throw new LossError("DISPOSED", `${func}: ${name} is a detached ${kind}`);
+      return { dtype, length, ptr: 0, copy: arr, region: end > start ? { space: buf, start, end } : undefined };
+    }
+    if (Array.isArray(v)) {
+      const length = v.length;
+      if (length * (want === "index" ? 4 : 8) > MAX_ALLOC) {
+        throw outOfMemory(`${func}: ${name} has ${length} elements, more than one wasm32 allocation can hold (2 GiB)`);
+      }
+      return want === "index" ? indexSnapshot(func, name, v, length) : floatSnapshot(func, name, v, length, want);
+    }
+    throw new LossError("INVALID_ARGUMENT", `${func}: ${name} must be ${expected} but is ${describe(v)}`);
+  });
+}
+
+function checkDtype(func: string, name: string, dtype: TensorDtype, what: string, want: "float" | "index" | "any"): void {
+  if (want === "float" && dtype === "i32") {
+    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be float data (Float32Array or Float64Array) but is ${what}`);
+  }
+  if (want === "index" && dtype !== "i32") {
+    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be class indices (Int32Array or integer number[]) but is ${what}`);
   }
 }
 
-/** A float argument after validation: its data (or wasm tensor), shape and dtype (undefined for number[]). */
-export interface FloatArg {
-  name: string;
-  shape: number[];
-  dtype: Dtype | undefined;
-  data: FloatArray | number[] | WasmTensor;
+function wasmRegion(ptr: number, bytes: number): Region | undefined {
+  return bytes > 0 ? { space: WASM_MEMORY, start: ptr, end: ptr + bytes } : undefined;
 }
 
-/** An index argument after validation. */
-export interface IndexArg {
-  name: string;
-  shape: number[];
-  data: Int32Array | number[] | WasmTensor;
+/** A float `number[]`, copied into a Float64Array (so nothing the caller does later changes the call). */
+function floatSnapshot(func: string, name: string, v: unknown[], length: number, want: "float" | "any"): Data {
+  const snap = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const x = v[i];
+    if (typeof x !== "number") throw new LossError("INVALID_ARGUMENT", `${func}: ${name}[${i}] must be a number but is ${show(x)}`);
+    snap[i] = x;
+  }
+  return { dtype: want === "any" ? "f64" : undefined, length, ptr: 0, copy: snap, region: undefined };
 }
 
-function isTensorLike(v: unknown): v is { data: unknown; shape: unknown } {
-  return typeof v === "object" && v !== null && "data" in v && "shape" in v;
+/** Class indices from a `number[]`: every entry an integer in i32's range, checked before any conversion. */
+function indexSnapshot(func: string, name: string, v: unknown[], length: number): Data {
+  const snap = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
+    const x = v[i];
+    if (typeof x !== "number") throw new LossError("INVALID_ARGUMENT", `${func}: ${name}[${i}] must be a number but is ${show(x)}`);
+    if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) {
+      throw new LossError("INVALID_TARGET", `${func}: ${name}[${i}] = ${show(x)} is not a class index (an integer in [-2^31, 2^31))`);
+    }
+    snap[i] = x;
+  }
+  return { dtype: "i32", length, ptr: 0, copy: snap, region: undefined };
+}
+
+/** A float or index argument after validation: its data, shape and (for float data) dtype (undefined for number[]). */
+export interface Arg {
+  name: string;
+  shape: number[];
+  dtype: TensorDtype | undefined;
+  data: Data;
+}
+/** A float argument after validation. */
+export type FloatArg = Arg;
+/** A class-index argument after validation. */
+export type IndexArg = Arg;
+
+/** `{ data, shape }`: a plain object (not an array, typed array or wasm tensor) with both keys. */
+export function isTensorLike(v: unknown): v is { data: unknown; shape: unknown } {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typedArrayName(v) === undefined &&
+    !isWasmTensor(v) &&
+    "data" in v &&
+    "shape" in v
+  );
+}
+
+/** Reads an argument of the given kind: its container, dtype and shape. */
+function readArg(func: string, name: string, v: unknown, want: "float" | "index"): Arg {
+  return guard("INVALID_ARGUMENT", `${func}: ${name}`, () => {
+    if (isTensorLike(v)) {
+      const shape = readShape(func, `${name}.shape`, v.shape);
+      const data = readData(func, `${name}.data`, v.data, want);
+      if (numel(shape) !== data.length) {
+        throw new LossError("SHAPE_MISMATCH", `${func}: ${name}.data has ${data.length} elements but its shape [${shape}] needs ${numel(shape)}`);
+      }
+      return { name, shape, dtype: data.dtype, data };
+    }
+    const data = readData(func, name, v, want);
+    const shape = isWasmTensor(v) ? [...v.shape] : [data.length];
+    return { name, shape, dtype: data.dtype, data };
+  });
 }
 
 /** Validates a float argument. */
 export function floatArg(func: string, name: string, v: unknown): FloatArg {
-  if (v instanceof WasmTensor) {
-    if (v.disposed) throw new LossError("DISPOSED", `${func}: ${name} is a disposed tensor`);
-    if (v.dtype === "i32") throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be float data (f32 or f64) but is an i32 tensor`);
-    return { name, shape: [...v.shape], dtype: v.dtype as Dtype, data: v };
-  }
-  let data: unknown = v;
-  let shape: number[] | undefined;
-  if (isTensorLike(v)) {
-    checkShape(func, `${name}.shape`, v.shape);
-    data = v.data;
-    shape = [...v.shape];
-  }
-  let dtype: Dtype | undefined;
-  if (data instanceof Float32Array) dtype = "f32";
-  else if (data instanceof Float64Array) dtype = "f64";
-  else if (Array.isArray(data) && data.every((x) => typeof x === "number")) dtype = undefined;
-  else if (ArrayBuffer.isView(data))
-    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be a Float32Array or Float64Array but is ${describe(data)}`);
-  else
-    throw new LossError(
-      "INVALID_ARGUMENT",
-      `${func}: ${name} must be a Float32Array, Float64Array, number[] or { data, shape } tensor but is ${describe(data)}`,
-    );
-  const arr = data as FloatArray | number[];
-  shape ??= [arr.length];
-  if (numel(shape) !== arr.length) {
-    throw new LossError("SHAPE_MISMATCH", `${func}: ${name}.data has ${arr.length} elements but its shape [${shape}] needs ${numel(shape)}`);
-  }
-  return { name, shape, dtype, data: arr };
+  return readArg(func, name, v, "float");
 }
 
 /** Validates a class-index argument (Int32Array, number[] of integers, or a tensor of one). */
 export function indexArg(func: string, name: string, v: unknown): IndexArg {
-  if (v instanceof WasmTensor) {
-    if (v.disposed) throw new LossError("DISPOSED", `${func}: ${name} is a disposed tensor`);
-    if (v.dtype !== "i32") throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be class indices (i32) but is an ${v.dtype} tensor`);
-    return { name, shape: [...v.shape], data: v };
-  }
-  let data: unknown = v;
-  let shape: number[] | undefined;
-  if (isTensorLike(v)) {
-    checkShape(func, `${name}.shape`, v.shape);
-    data = v.data;
-    shape = [...v.shape];
-  }
-  if (!(data instanceof Int32Array) && !(Array.isArray(data) && data.every((x) => Number.isInteger(x)))) {
-    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be class indices (Int32Array or integer number[]) but is ${describe(data)}`);
-  }
-  const arr = data as Int32Array | number[];
-  shape ??= [arr.length];
-  if (numel(shape) !== arr.length) {
-    throw new LossError("SHAPE_MISMATCH", `${func}: ${name}.data has ${arr.length} elements but its shape [${shape}] needs ${numel(shape)}`);
-  }
-  return { name, shape, data: arr };
+  return readArg(func, name, v, "index");
 }
-
-/** The dtype shared by float arguments (number[] adapts; all number[] → f64). Mixing f32 and f64 is an error. */
-export function commonDtype(func: string, args: readonly (FloatArg | undefined)[]): Dtype {
-  let found: FloatArg | undefined;
-  for (const a of args) {
-    if (!a || a.dtype === undefined) continue;
-    if (found && found.dtype !== a.dtype) {
-      throw new LossError(
-        "DTYPE_MISMATCH",
-        `${func}: ${a.name} is ${a.dtype} but ${found.name} is ${found.dtype}; all float arguments must share one dtype`,
-      );
-    }
-    found ??= a;
-  }
-  return found?.dtype ?? "f64";
-}
-

@@ -18,6 +18,9 @@ pub enum ErrorCode {
     InvalidOption,
     /// An input value is outside the loss's domain where PyTorch raises (BCE input ∉ [0,1], negative var).
     InvalidInput,
+    /// A temporary the loss needs (a broadcast operand expanded to the input's length, ...)
+    /// could not be allocated. Nothing stays allocated and the caller may go on.
+    OutOfMemory,
 }
 
 impl ErrorCode {
@@ -28,6 +31,7 @@ impl ErrorCode {
             ErrorCode::InvalidTarget => "INVALID_TARGET",
             ErrorCode::InvalidOption => "INVALID_OPTION",
             ErrorCode::InvalidInput => "INVALID_INPUT",
+            ErrorCode::OutOfMemory => "OUT_OF_MEMORY",
         }
     }
 }

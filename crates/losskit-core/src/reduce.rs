@@ -76,6 +76,11 @@ impl Reducer {
     pub fn grad_scale<T: Real>(&self) -> T {
         T::from_f64(1.0 / self.denominator)
     }
+    /// `factor` × [`grad_scale`](Self::grad_scale), formed in f64 and rounded once (PyTorch's
+    /// `2. / numel` for MSE).
+    pub fn grad_scale_times<T: Real>(&self, factor: f64) -> T {
+        T::from_f64(factor / self.denominator)
+    }
     /// The reduced loss from the sum of the unreduced ones (zero for 'none').
     pub fn finish<T: Real>(&self, total: f64) -> T {
         match self.reduction {

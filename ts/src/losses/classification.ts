@@ -177,6 +177,7 @@ export const binaryCrossEntropy = defineLoss({
   options: { reduction: mean, weight: tensorOption },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.binary_cross_entropy_f32 : w.binary_cross_entropy_f64)(
       a.input.desc, a.target.desc, o.weight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target,
@@ -196,6 +197,7 @@ export const binaryCrossEntropyWithLogits = defineLoss({
   options: { reduction: mean, weight: tensorOption, posWeight: tensorOption },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.binary_cross_entropy_with_logits_f32 : w.binary_cross_entropy_with_logits_f64)(
       a.input.desc, a.target.desc, o.weight, o.posWeight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target,
@@ -216,6 +218,7 @@ export const klDiv = defineLoss({
   options: { reduction: { kind: "reduction", default: "mean", batchmean: true }, logTarget: { kind: "bool", default: false } },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.kl_div_f32 : w.kl_div_f64)(a.input.desc, a.target.desc, o.logTarget, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<[input: FloatInput, target: FloatInput], KlDivOptions, Diff>;
@@ -233,6 +236,7 @@ export const sigmoidFocalLoss = defineLoss({
   options: { reduction: { kind: "reduction", default: "none" }, alpha: { kind: "number", default: 0.25 }, gamma: { kind: "number", default: 2 } },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.sigmoid_focal_loss_f32 : w.sigmoid_focal_loss_f64)(
       a.input.desc, a.target.desc, o.alpha, o.gamma, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target,

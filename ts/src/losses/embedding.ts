@@ -42,6 +42,7 @@ const mean = { kind: "reduction", default: "mean" } as const;
  */
 export const tripletMarginLoss = defineLoss({
   name: "tripletMarginLoss",
+  elementwise: true,
   family: "embedding",
   summary: "max(d(a, p) − d(a, n) + margin, 0), d(x, y) = ‖x − y + ε‖_p; swap: min(d(a, n), d(p, n))",
   pytorch: "F.triplet_margin_loss",
@@ -77,6 +78,7 @@ export const tripletMarginLoss = defineLoss({
  */
 export const cosineEmbeddingLoss = defineLoss({
   name: "cosineEmbeddingLoss",
+  elementwise: true,
   family: "embedding",
   summary: "1 − cos(x₁, x₂) for y = 1, max(0, cos − margin) for y = −1",
   pytorch: "F.cosine_embedding_loss",

@@ -64,6 +64,7 @@ const margin = (d: number) => ({ kind: "number", default: d }) as const;
  */
 export const marginRankingLoss = defineLoss({
   name: "marginRankingLoss",
+  elementwise: true,
   family: "margin",
   summary: "max(0, −y(x₁ − x₂) + margin)",
   pytorch: "F.margin_ranking_loss",
@@ -86,6 +87,7 @@ export const marginRankingLoss = defineLoss({
  */
 export const hingeLoss = defineLoss({
   name: "hingeLoss",
+  elementwise: true,
   family: "margin",
   summary: "max(0, margin − y·x), y = ±1",
   pytorch: null,
@@ -106,6 +108,7 @@ export const hingeLoss = defineLoss({
  */
 export const hingeEmbeddingLoss = defineLoss({
   name: "hingeEmbeddingLoss",
+  elementwise: true,
   family: "margin",
   summary: "x if y = 1, max(0, margin − x) if y = −1 (both terms for other labels)",
   pytorch: "F.hinge_embedding_loss",
@@ -125,6 +128,7 @@ export const hingeEmbeddingLoss = defineLoss({
  */
 export const softMarginLoss = defineLoss({
   name: "softMarginLoss",
+  elementwise: true,
   family: "margin",
   summary: "ln(1 + e^(−y·x))",
   pytorch: "F.soft_margin_loss",
@@ -168,6 +172,7 @@ export const multilabelMarginLoss = defineLoss({
  */
 export const multilabelSoftMarginLoss = defineLoss({
   name: "multilabelSoftMarginLoss",
+  elementwise: true,
   family: "margin",
   summary: "−Σ_c w_c[y_c ln σ(x_c) + (1 − y_c) ln σ(−x_c)] / C",
   pytorch: "F.multilabel_soft_margin_loss",

@@ -76,6 +76,7 @@ export const l1Loss = defineLoss({
   options: { reduction: mean, weight },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.l1_loss_f32 : w.l1_loss_f64)(a.input.desc, a.target.desc, o.weight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, WeightedOptions, Diff>;
@@ -94,6 +95,7 @@ export const mseLoss = defineLoss({
   options: { reduction: mean, weight },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.mse_loss_f32 : w.mse_loss_f64)(a.input.desc, a.target.desc, o.weight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, WeightedOptions, Diff>;
@@ -108,6 +110,7 @@ export const smoothL1Loss = defineLoss({
   options: { reduction: mean, beta: { kind: "number", default: 1 } },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.smooth_l1_loss_f32 : w.smooth_l1_loss_f64)(a.input.desc, a.target.desc, o.beta, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, SmoothL1Options, Diff>;
@@ -122,12 +125,13 @@ export const huberLoss = defineLoss({
   options: { reduction: mean, delta: { kind: "number", default: 1 }, weight },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.huber_loss_f32 : w.huber_loss_f64)(a.input.desc, a.target.desc, o.weight, o.delta, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, HuberOptions, Diff>;
 
 /** What RMSE and MAE share: always a (weighted) mean, so no reduction; no PyTorch function. */
-const MEAN_ONLY = { family: "regression", pytorch: null, args: PAIR, options: { weight }, diff: DIFF, output: "scalar" } as const;
+const MEAN_ONLY = { family: "regression", pytorch: null, args: PAIR, options: { weight }, diff: DIFF, output: "scalar", elementwise: true } as const;
 
 /** Root mean squared error √(mean (input − target)²); its gradient is 0 where the error is 0. */
 export const rmseLoss = defineLoss({
@@ -162,6 +166,7 @@ export const poissonNllLoss = defineLoss({
   },
   diff: DIFF,
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.poisson_nll_loss_f32 : w.poisson_nll_loss_f64)(
       a.input.desc, a.target.desc, o.logInput, o.full, o.eps, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target,
@@ -182,6 +187,7 @@ export const gaussianNllLoss = defineLoss({
   options: { reduction: mean, full: { kind: "bool", default: false }, eps: { kind: "number", default: 1e-6 } },
   diff: ["input", "target", "var"],
   output: "input",
+  elementwise: true,
   invoke: (w, f32, a, o, r) =>
     (f32 ? w.gaussian_nll_loss_f32 : w.gaussian_nll_loss_f64)(
       a.input.desc, a.target.desc, a.var.desc, a.var.number, o.full, o.eps, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target, r.grads.var,

@@ -18,6 +18,11 @@ pub(crate) trait Pointwise<T: Real> {
     /// `true` for a loss that always takes its per-element parameter (margin ranking's
     /// labels): its lean loops read `p` instead of passing zero.
     const LEAN_PARAM: bool = false;
+    /// A constant factor of every partial that `eval` leaves out, applied as PyTorch does:
+    /// folded into the reduction's scale without weights (MSE's (2/N)·d), else multiplied
+    /// into the partials ahead of the weights, the upstream gradient or 1/Σw ((2d)·w/Σw).
+    /// Keeps 2·d from overflowing where d·(2/N) does not, and 2/Σw where 1/Σw does not.
+    const GRAD_FACTOR: f64 = 1.0;
 }
 
 /// What 'mean' divides by.
@@ -93,6 +98,8 @@ struct General<'s, T, P, const GRAD: bool> {
     unreduced: Option<&'s mut [T]>,
     grad_output: Option<&'s [T]>,
     scale: T,
+    /// [`Pointwise::GRAD_FACTOR`] where it is not in `scale`, applied to the partials first.
+    factor: T,
     grads: [Option<&'s mut [T]>; 3],
 }
 
@@ -122,9 +129,10 @@ impl<T: Real, P: Pointwise<T>, const GRAD: bool> Step<T> for General<'_, T, P, G
                 Some(g) => L::load(&g[i..]),
                 None => L::splat(self.scale),
             };
+            let f = L::splat(self.factor);
             for (slot, d) in self.grads.iter_mut().zip([dx, dy, dp]) {
                 if let Some(s) = slot.as_deref_mut() {
-                    (d * g).store(&mut s[i..]);
+                    (d * f * g).store(&mut s[i..]);
                 }
             }
         }
@@ -159,7 +167,10 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
     };
     let Out { loss: unreduced, grad_output, mut grads } = out;
     let none = reducer.is_none();
-    let scale = reducer.grad_scale();
+    // The factor goes with the scale only for a reduced loss without weights (see GRAD_FACTOR).
+    let fold = !reducer.is_none() && args.weight.is_none();
+    let scale = if fold { reducer.grad_scale_times(P::GRAD_FACTOR) } else { reducer.grad_scale() };
+    let factor = T::from_f64(if fold { 1.0 } else { P::GRAD_FACTOR });
     let lean = args.weight.is_none() && args.param.is_some() == P::LEAN_PARAM && !none;
     let mode = match (lean, &grads) {
         (true, [None, None, None]) => LOSS_ONLY,
@@ -178,9 +189,9 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
             let unreduced = if none { unreduced } else { None };
             let grad_output = if none { grad_output.map(|g| g.data) } else { None };
             if grads.iter().any(Option::is_some) {
-                drive(&mut General::<T, P, true> { loss, args, unreduced, grad_output, scale, grads }, n)
+                drive(&mut General::<T, P, true> { loss, args, unreduced, grad_output, scale, factor, grads }, n)
             } else {
-                drive(&mut General::<T, P, false> { loss, args, unreduced, grad_output, scale, grads }, n)
+                drive(&mut General::<T, P, false> { loss, args, unreduced, grad_output, scale, factor, grads }, n)
             }
         }
     };

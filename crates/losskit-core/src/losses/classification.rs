@@ -28,7 +28,7 @@ use crate::engine::Out;
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Logistic, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
-use crate::shape::{broadcast_map, expand, Tensor};
+use crate::shape::{Broadcast, Tensor};
 
 /// The target of a loss over classes.
 #[derive(Debug, Clone, Copy)]
@@ -53,8 +53,8 @@ fn broadcast_to<'a, T: Real>(
     if t.shape() == full {
         return Ok(Some(Cow::Borrowed(t.data)));
     }
-    let map = broadcast_map(func, arg, full, t.shape())?;
-    Ok(Some(Cow::Owned(expand(t.data, &map))))
+    let expanded = Broadcast::new(func, arg, full, t.shape())?.expand(func, arg, t.data)?;
+    Ok(Some(Cow::Owned(expanded)))
 }
 
 // ------------------------------------------------------------------ softmax row kernels
@@ -343,7 +343,9 @@ impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
                 let slope = if self.gamma == T::ZERO {
                     L::zero()
                 } else {
-                    L::select(q.eq_mask(L::zero()), L::zero(), gamma * pt * lp * q.powf(gamma - L::one()))
+                    // (and 0 where p_y underflows to 0: p ln p → 0 even when ln p_y is −∞)
+                    let s = L::select(pt.eq_mask(L::zero()), L::zero(), gamma * pt * lp * q.powf(gamma - L::one()));
+                    L::select(q.eq_mask(L::zero()), L::zero(), s)
                 };
                 let d = g * -(a * (mq - slope));
                 for c in 0..self.c {
@@ -415,7 +417,8 @@ impl<T: Real> RowKernel<T> for Categorical<'_, T> {
             if GRAD {
                 if let Some(gx) = self.gx.as_deref_mut() {
                     // The clamp passes no gradient below −100 (PyTorch's clamp_min backward).
-                    t.store(L::select(lp.ge_mask(floor), -(g * y / p), L::zero()), gx, c);
+                    // (A NaN probability gives NaN, as PyTorch's log backward does.)
+                    t.store(L::select(lp.lt_mask(floor), L::zero(), -(g * y / p)), gx, c);
                 }
                 if let Some(gy) = self.gy.as_deref_mut() {
                     t.store(-(g * clamped), gy, c);
@@ -492,6 +495,18 @@ pub fn cross_entropy<T: Real>(
             y.check(F, "target")?;
             y.check_same_shape(F, "target", input.shape(), "input")?;
             out.check(F, none, &out_shape, &[("input", input.len()), ("target", y.len())])?;
+            if input.is_empty() {
+                // No terms (N, C or a trailing dim is 0): PyTorch negates empty sums, so every
+                // row and 'sum' are −0, and 'mean' divides by input.numel() / C = 0 / 0.
+                if let Some(l) = out.loss.filter(|_| none) {
+                    l.fill(-T::ZERO);
+                }
+                return Ok(match reducer.reduction() {
+                    Reduction::Sum => -T::ZERO,
+                    Reduction::None => T::ZERO,
+                    _ => T::from_f64(f64::NAN),
+                });
+            }
             let reducer = reducer.mean_over(rows.count as f64);
             let (keep, eps_c) = if eps > 0.0 { (T::from_f64(1.0 - eps), eps_c) } else { (T::ONE, T::ZERO) };
             let Out { loss, grad_output, grads: [gx, gy, _] } = out;
@@ -631,8 +646,10 @@ impl<T: Real> Pointwise<T> for Bce {
     }
 }
 
-/// BCE with logits, PyTorch's kernel: ℓ = (1 − y)x − lw·logσ(x), lw = 1 + (pw − 1)y;
-/// ∂x = (pw·y + 1 − y)σ(x) − pw·y; ∂y = logσ(−x) − pw·logσ(x) (−x without pos_weight).
+/// BCE with logits: ℓ = (1 − y)x − lw·logσ(x), lw = 1 + (pw − 1)y, evaluated without
+/// cancellation (`Logistic::bce`; PyTorch's f32 kernel is up to 1 % off for small losses);
+/// ∂x = (pw·y + 1 − y)σ(x) − pw·y, likewise without cancellation (`Logistic::bce_grad`);
+/// ∂y = logσ(−x) − pw·logσ(x) (−x without pos_weight).
 /// The per-element parameter is pos_weight (unused when `pos_weight` is false).
 struct BceLogits {
     pos_weight: bool,
@@ -646,12 +663,12 @@ impl<T: Real> Pointwise<T> for BceLogits {
         if self.pos_weight {
             let lw = (pw - one) * y + one;
             let t = pw * y;
-            let l = (one - y) * x + lw * sp_neg;
-            let dx = (t + one - y) * s.sigmoid() - t;
+            let l = s.bce(y, lw, t);
+            let dx = s.bce_grad(y, t);
             let dy = pw * sp_neg - s.softplus();
             [l, dx, dy, L::zero()]
         } else {
-            [(one - y) * x + sp_neg, s.sigmoid() - y, -x, L::zero()]
+            [s.bce(y, one, y), s.bce_grad(y, y), -x, L::zero()]
         }
     }
 }
@@ -697,7 +714,7 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
         let one = L::one();
         let s = Logistic::of(x);
         let p = s.sigmoid();
-        let ce = (one - y) * x + s.softplus_neg();
+        let ce = s.bce(y, one, y); // BCE with logits, without cancellation
         let pt = p * y + (one - p) * (one - y);
         let q = one - pt;
         let gamma = L::splat(self.gamma);
@@ -706,8 +723,20 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
         let dm = if self.gamma == T::ZERO { L::zero() } else { gamma * q.powf(gamma - one) };
         let two = L::splat(T::from_f64(2.0));
         // dq/dx = −p(1 − p)(2y − 1); dq/dy = 1 − 2p; dce/dx = p − y; dce/dy = −x.
-        let dx0 = (p - y) * m - ce * dm * (p * (one - p) * (two * y - one));
-        let dy0 = -(x * m) + ce * dm * (one - two * p);
+        // dm·dq/dx is formed first: where σ(x) rounds to 0 or 1 it is 0 and keeps ce·dm
+        // (which overflows at |x| ≈ 3e38) from making 0·∞ (PyTorch's autograd gets −0.25 there).
+        let mut ce_dq_dx = ce * (dm * (p * (one - p) * (two * y - one)));
+        let mut ce_dq_dy = ce * dm * (one - two * p);
+        if self.gamma < T::ONE && self.gamma > T::ZERO {
+            // With 0 < γ < 1, dm = γ q^{γ−1} is ∞ where q rounds to 0 (|x| ≳ 17 in f32, 37 in
+            // f64); ce ~ q there, so ce·dm ~ γ q^γ → 0: the terms take their limit 0, as
+            // focalLoss does at p_y = 1 (PyTorch's pow backward gives NaN).
+            let at_limit = q.eq_mask(L::zero());
+            ce_dq_dx = L::select(at_limit, L::zero(), ce_dq_dx);
+            ce_dq_dy = L::select(at_limit, L::zero(), ce_dq_dy);
+        }
+        let dx0 = s.bce_grad(y, y) * m - ce_dq_dx; // (p − y)·m, p − y without cancellation
+        let dy0 = -(x * m) + ce_dq_dy;
         let l0 = ce * m;
         if self.use_alpha {
             let a = L::splat(self.alpha);
@@ -737,7 +766,8 @@ pub struct BceOptions<'a, T> {
 /// Binary cross-entropy of probabilities (`F.binary_cross_entropy`):
 /// ℓ = −w[y·max(ln p, −100) + (1 − y)·max(ln(1 − p), −100)].
 ///
-/// Every input must lie in [0, 1] (`INVALID_INPUT`, as PyTorch raises).
+/// Every input must lie in [0, 1] (`INVALID_INPUT`) and every target too (`INVALID_TARGET`),
+/// as PyTorch raises.
 /// ∂input = w(p − y)/max(p(1 − p), 1e-12); ∂target = −w·ln(p/(1 − p)) (autograd's).
 pub fn binary_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &BceOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
     const F: &str = "binary_cross_entropy";
@@ -749,6 +779,15 @@ pub fn binary_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>
             F,
             Some("input"),
             format!("elements should all be between 0 and 1, but input[{i}] = {}", v.to_f64()),
+        ));
+    }
+    // PyTorch 2.x raises for targets outside [0, 1] (NaN included) as it does for inputs.
+    if let Some((i, v)) = target.data.iter().enumerate().find(|(_, &y)| !(y >= T::ZERO && y <= T::ONE)) {
+        return Err(LossError::new(
+            ErrorCode::InvalidTarget,
+            F,
+            Some("target"),
+            format!("elements should all be between 0 and 1, but target[{i}] = {}", v.to_f64()),
         ));
     }
     let w = broadcast_to(F, "weight", opts.weight, input.shape())?;

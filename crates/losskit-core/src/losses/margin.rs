@@ -30,7 +30,7 @@ use crate::engine::{sweep, Out, Sweep};
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
-use crate::shape::{broadcast_map, expand, fmt_shape, numel, sum_to, Tensor};
+use crate::shape::{fmt_shape, numel, try_filled, Broadcast, Tensor};
 
 // ------------------------------------------------------------------ element-wise kernels
 
@@ -179,15 +179,15 @@ pub fn margin_ranking_loss<T: Real>(
     // Each operand at the full shape (borrowed when it already has it), and how to fold a
     // gradient back onto it.
     let mut data: Vec<Cow<'_, [T]>> = Vec::with_capacity(3);
-    let mut maps: Vec<Option<Vec<usize>>> = Vec::with_capacity(3);
+    let mut maps: Vec<Option<(&'static str, Broadcast)>> = Vec::with_capacity(3);
     for (name, t) in named {
         if t.shape() == full {
             data.push(Cow::Borrowed(t.data));
             maps.push(None);
         } else {
-            let map = broadcast_map(F, name, &full, t.shape())?;
-            data.push(Cow::Owned(expand(t.data, &map)));
-            maps.push(Some(map));
+            let b = Broadcast::new(F, name, &full, t.shape())?;
+            data.push(Cow::Owned(b.expand(F, name, t.data)?));
+            maps.push(Some((name, b)));
         }
     }
     out.check(F, reducer.is_none(), &full, &[("input1", input1.len()), ("input2", input2.len())])?;
@@ -195,16 +195,16 @@ pub fn margin_ranking_loss<T: Real>(
     let (mut scratch1, mut scratch2) = (Vec::new(), Vec::new());
     let (mut fold1, mut fold2) = (None, None);
     let grads = [
-        grad_slot(g1, maps[0].is_some(), n, &mut scratch1, &mut fold1),
-        grad_slot(g2, maps[1].is_some(), n, &mut scratch2, &mut fold2),
+        grad_slot(g1, maps[0].is_some(), n, &mut scratch1, &mut fold1)?,
+        grad_slot(g2, maps[1].is_some(), n, &mut scratch2, &mut fold2)?,
         None,
     ];
     let args = Args { input: Tensor::new(&data[0], &full), target: Tensor::new(&data[1], &full), param: Some(&data[2]), weight: None };
     let loss = MarginRanking { margin: T::from_f64(opts.margin) };
     let value = pointwise::run(F, &loss, &args, reducer, MeanOver::Count, Out { loss: unreduced, grad_output, grads })?;
     for (dst, full_grad, map) in [(fold1, &scratch1, &maps[0]), (fold2, &scratch2, &maps[1])] {
-        if let (Some(dst), Some(map)) = (dst, map) {
-            sum_to(full_grad, map, dst);
+        if let (Some(dst), Some((name, b))) = (dst, map) {
+            b.sum_to(F, name, full_grad, dst)?;
         }
     }
     Ok(value)
@@ -213,21 +213,22 @@ pub fn margin_ranking_loss<T: Real>(
 /// The gradient slot of a broadcast-capable operand: its own buffer, or, when the operand
 /// is broadcast, a zeroed full-shape `scratch` buffer, with the operand's buffer moved to
 /// `fold` to receive the scratch's sum after the pass.
+/// The scratch is allocated fallibly (`OUT_OF_MEMORY`, never a trap).
 fn grad_slot<'g: 's, 's, T: Real>(
     g: Option<&'g mut [T]>,
     broadcast: bool,
     n: usize,
     scratch: &'s mut Vec<T>,
     fold: &mut Option<&'g mut [T]>,
-) -> Option<&'s mut [T]> {
-    match g {
+) -> Result<Option<&'s mut [T]>> {
+    Ok(match g {
         Some(g) if broadcast => {
             *fold = Some(g);
-            *scratch = vec![T::ZERO; n];
+            *scratch = try_filled("margin_ranking_loss", "input1", n, T::ZERO)?;
             Some(&mut scratch[..])
         }
         g => g,
-    }
+    })
 }
 
 /// Options of [`hinge_loss`].
@@ -501,7 +502,7 @@ pub fn multilabel_margin_loss<T: Real>(
     let Out { loss, grad_output, grads: [mut gx, ..] } = out;
     let (x, per_class) = (input.data, T::ONE / T::from_f64(c as f64));
     let grad = gx.is_some();
-    let mut off = vec![T::ZERO; c];
+    let mut off = try_filled(F, "input", c, T::ZERO)?;
     Ok(each_row(rows.count, reducer, loss, grad_output, |r, g| {
         let xr = &x[r * c..(r + 1) * c];
         let labels = &target.data[r * c..(r + 1) * c];

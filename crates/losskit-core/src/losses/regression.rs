@@ -21,7 +21,7 @@ use crate::engine::Out;
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Reduction};
-use crate::shape::{broadcast_map, expand, fmt_shape, sum_to, Tensor};
+use crate::shape::{fmt_shape, try_filled, try_vec, Broadcast, Tensor};
 
 /// ℓ = |d|, ∂ℓ/∂x = sgn d (0 at d = 0 and at NaN, as PyTorch's `abs` backward).
 struct L1;
@@ -34,15 +34,16 @@ impl<T: Real> Pointwise<T> for L1 {
     }
 }
 
-/// ℓ = d², ∂ℓ/∂x = 2d.
+/// ℓ = d², ∂ℓ/∂x = 2d: `eval` gives d and the factor 2 goes with the reduction's scale, as
+/// PyTorch computes (2/N)·d, so the gradient of d ≈ 3e38 in f32 is finite as in PyTorch.
 struct Mse;
 impl<T: Real> Pointwise<T> for Mse {
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let d = x - y;
-        let g = d + d;
-        [d * d, g, -g, L::zero()]
+        [d * d, d, -d, L::zero()]
     }
+    const GRAD_FACTOR: f64 = 2.0;
 }
 
 /// ℓ = 0.5d²/β if |d| < β else |d| − 0.5β; ∂ℓ/∂x = d/β inside, sgn d outside
@@ -326,19 +327,21 @@ pub fn gaussian_nll_loss<T: Real>(
     let eps_t = T::from_f64(opts.eps);
     let clamp = |v: T| if v < eps_t { eps_t } else { v };
     // Expand var to the input's length (clamped), remembering how to fold its gradient back.
-    let (expanded, fold): (Vec<T>, Option<Vec<usize>>) = match var {
+    // The temporaries follow the data's size, so they are allocated fallibly.
+    let (expanded, fold): (Vec<T>, Option<Broadcast>) = match var {
         Var::Scalar(v) => {
             if v < 0.0 {
                 return Err(negative());
             }
-            (vec![clamp(T::from_f64(v)); input.len()], None)
+            (try_filled(F, "var", input.len(), clamp(T::from_f64(v)))?, None)
         }
         Var::Tensor(v) => {
             v.check(F, "var")?;
             if v.data.iter().any(|&v| v < T::ZERO) {
                 return Err(negative());
             }
-            let clamped: Vec<T> = v.data.iter().map(|&v| clamp(v)).collect();
+            let mut clamped = try_vec(F, "var", v.len())?;
+            clamped.extend(v.data.iter().map(|&v| clamp(v)));
             if v.shape() == shape {
                 (clamped, None)
             } else {
@@ -350,8 +353,8 @@ pub fn gaussian_nll_loss<T: Real>(
                         format!("is of incorrect size: {} for input of shape {}", fmt_shape(v.shape()), fmt_shape(shape)),
                     )
                 })?;
-                let map = broadcast_map(F, "var", shape, &part)?;
-                (expand(&clamped, &map), Some(map))
+                let b = Broadcast::new(F, "var", shape, &part)?;
+                (b.expand(F, "var", &clamped)?, Some(b))
             }
         }
     };
@@ -375,7 +378,7 @@ pub fn gaussian_nll_loss<T: Real>(
     let gv_slot = match gv {
         Some(g) if fold.is_some() => {
             fold_into = Some(g);
-            full_grad = vec![T::ZERO; input.len()];
+            full_grad = try_filled(F, "var", input.len(), T::ZERO)?;
             Some(&mut full_grad[..])
         }
         Some(g) if var_len > 0 => Some(g),
@@ -384,8 +387,8 @@ pub fn gaussian_nll_loss<T: Real>(
     let args = Args { input, target, param: Some(&expanded), weight: None };
     let out = Out { loss, grad_output, grads: [gx, gy, gv_slot] };
     let value = run(F, &GaussianNll { constant }, &args, Reducer::new(F, opts.reduction, None)?, MeanOver::Count, out)?;
-    if let (Some(dst), Some(map)) = (fold_into, &fold) {
-        sum_to(&full_grad, map, dst);
+    if let (Some(dst), Some(b)) = (fold_into, &fold) {
+        b.sum_to(F, "var", &full_grad, dst)?;
     }
     Ok(value)
 }

@@ -57,6 +57,14 @@ pub fn fixture_cases(family: &str) -> Vec<Value> {
     json["cases"].as_array().expect("cases").clone()
 }
 
+/// The cases of `test/fixtures/<family>.json` and of `test/fixtures/extremes.json` (the
+/// ends of the float range, every family in one file) whose loss is one of `losses`.
+pub fn family_cases(family: &str, losses: &[&str]) -> Vec<Value> {
+    let mut cases = fixture_cases(family);
+    cases.extend(fixture_cases("extremes").into_iter().filter(|c| losses.contains(&c["loss"].as_str().unwrap_or(""))));
+    cases
+}
+
 /// Relative tolerance per dtype: the accuracy promise of docs/API.md.
 pub fn rtol(dtype: &str) -> f64 {
     if dtype == "float32" {
