@@ -371,6 +371,9 @@ pub fn cross_entropy<T: Real>(
             let classes = Classes::check(F, t, &rows, &out_shape, Some(opts.ignore_index), weight)?;
             out.check(F, none, &out_shape, &[("input", input.len())])?;
             let reducer = reducer.mean_over(classes.kept_weight);
+            if rows.c == 0 {
+                return Ok(no_classes(reducer, out.loss));
+            }
             let w_sum = T::from_f64(weight.map_or(rows.c as f64, Sum::of));
             let Out { loss, grad_output, grads: [gx, ..] } = out;
             let grad = gx.is_some();
@@ -407,6 +410,16 @@ pub fn cross_entropy<T: Real>(
     }
 }
 
+/// Index targets over an input of no classes (C = 0): every target was the ignored index
+/// (`Classes::check`), so each row is 0, 'sum' is 0 and 'mean' is 0/0 (PyTorch), and no
+/// kernel runs over rows that have no class to read.
+fn no_classes<T: Real>(reducer: Reducer, loss: Option<&mut [T]>) -> T {
+    if let Some(l) = loss.filter(|_| reducer.is_none()) {
+        l.fill(T::ZERO);
+    }
+    reducer.finish(0.0)
+}
+
 /// Options of [`nll_loss`].
 #[derive(Debug, Clone, Copy)]
 pub struct NllOptions<'a, T> {
@@ -434,6 +447,9 @@ pub fn nll_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: &N
     let classes = Classes::check(F, target, &rows, &out_shape, Some(opts.ignore_index), weight)?;
     out.check(F, reducer.is_none(), &out_shape, &[("input", input.len())])?;
     let reducer = reducer.mean_over(classes.kept_weight);
+    if rows.c == 0 {
+        return Ok(no_classes(reducer, out.loss));
+    }
     let Out { loss, grad_output, grads: [mut gx, ..] } = out;
     let grad = gx.is_some();
     if let Some(g) = gx.as_deref_mut() {
@@ -476,6 +492,19 @@ pub fn categorical_cross_entropy<T: Real>(
             (None, y.data)
         }
     };
+    if input.is_empty() {
+        // No terms: each row is −0 (a negated empty sum), without a pass over rows of no
+        // classes (an (N, 0) input may describe billions of them).
+        let none = reducer.is_none();
+        if let Some(l) = out.loss.filter(|_| none) {
+            l.fill(-T::ZERO);
+        }
+        return Ok(match reducer.reduction() {
+            Reduction::None => T::ZERO,
+            Reduction::Mean if rows.count == 0 => T::from_f64(f64::NAN),
+            _ => -T::ZERO,
+        });
+    }
     let reducer = reducer.mean_over(rows.count as f64);
     let Out { loss, grad_output, grads: [gx, gy, _] } = out;
     let grad = gx.is_some() || gy.is_some();
