@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 SECONDS_BUDGET=${1:-120}
 SEED=${2:-$RANDOM$RANDOM}
-echo "[fuzz] stable driver: ${SECONDS_BUDGET} s, seed ${SEED}"
+echo "[fuzz] stable driver: ${SECONDS_BUDGET} s, seed ${SEED} (optimized, with overflow checks and debug assertions)"
+# Optimized for speed, but arithmetic overflow still panics: it is a finding, as in a debug build.
+CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=true CARGO_PROFILE_RELEASE_DEBUG_ASSERTIONS=true \
 LOSSKIT_FUZZ_SECONDS=$SECONDS_BUDGET LOSSKIT_FUZZ_SEED=$SEED \
   cargo test -q --release -p losskit-core --test fuzz fuzz_budget -- --ignored --nocapture 2>&1 \
   | grep -v '^$\|running 1 test\|has been running'
