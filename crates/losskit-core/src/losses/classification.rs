@@ -391,14 +391,7 @@ pub fn cross_entropy<T: Real>(
             if input.is_empty() {
                 // No terms (N, C or a trailing dim is 0): PyTorch negates empty sums, so every
                 // row and 'sum' are −0, and 'mean' divides by input.numel() / C = 0 / 0.
-                if let Some(l) = out.loss.filter(|_| none) {
-                    l.fill(-T::ZERO);
-                }
-                return Ok(match reducer.reduction() {
-                    Reduction::Sum => -T::ZERO,
-                    Reduction::None => T::ZERO,
-                    _ => T::from_f64(f64::NAN),
-                });
+                return Ok(no_terms(reducer, out.loss, f64::NAN));
             }
             let reducer = reducer.mean_over(rows.count as f64);
             let (keep, eps_c) = if eps > 0.0 { (T::from_f64(1.0 - eps), eps_c) } else { (T::ONE, T::ZERO) };
@@ -410,9 +403,26 @@ pub fn cross_entropy<T: Real>(
     }
 }
 
+/// Probability targets over an input with no elements: each row −0 (a negated empty sum),
+/// 'sum' −0, and `mean` for 'mean'. Out of line, so the hot path's code stays as it was.
+#[cold]
+#[inline(never)]
+fn no_terms<T: Real>(reducer: Reducer, loss: Option<&mut [T]>, mean: f64) -> T {
+    if let Some(l) = loss.filter(|_| reducer.is_none()) {
+        l.fill(-T::ZERO);
+    }
+    match reducer.reduction() {
+        Reduction::None => T::ZERO,
+        Reduction::Sum => -T::ZERO,
+        _ => T::from_f64(mean),
+    }
+}
+
 /// Index targets over an input of no classes (C = 0): every target was the ignored index
 /// (`Classes::check`), so each row is 0, 'sum' is 0 and 'mean' is 0/0 (PyTorch), and no
 /// kernel runs over rows that have no class to read.
+#[cold]
+#[inline(never)]
 fn no_classes<T: Real>(reducer: Reducer, loss: Option<&mut [T]>) -> T {
     if let Some(l) = loss.filter(|_| reducer.is_none()) {
         l.fill(T::ZERO);
@@ -494,16 +504,8 @@ pub fn categorical_cross_entropy<T: Real>(
     };
     if input.is_empty() {
         // No terms: each row is −0 (a negated empty sum), without a pass over rows of no
-        // classes (an (N, 0) input may describe billions of them).
-        let none = reducer.is_none();
-        if let Some(l) = out.loss.filter(|_| none) {
-            l.fill(-T::ZERO);
-        }
-        return Ok(match reducer.reduction() {
-            Reduction::None => T::ZERO,
-            Reduction::Mean if rows.count == 0 => T::from_f64(f64::NAN),
-            _ => -T::ZERO,
-        });
+        // classes (an (N, 0) input may describe billions of them); 'mean' is −0 / N.
+        return Ok(no_terms(reducer, out.loss, if rows.count == 0 { f64::NAN } else { -0.0 }));
     }
     let reducer = reducer.mean_over(rows.count as f64);
     let Out { loss, grad_output, grads: [gx, gy, _] } = out;
@@ -673,6 +675,11 @@ fn two_grads<T>(out: Out<'_, T>) -> Out<'_, T> {
     Out { loss, grad_output, grads: [gx, gy, None] }
 }
 
+/// `true` when every value lies in [0, 1] (NaN does not): a fold without early exit, so it vectorizes.
+fn in_unit_interval<T: Real>(data: &[T]) -> bool {
+    data.iter().fold(true, |ok, &v| ok & (v >= T::ZERO) & (v <= T::ONE))
+}
+
 /// Options of [`binary_cross_entropy`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BceOptions<'a, T> {
@@ -692,22 +699,18 @@ pub fn binary_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>
     const F: &str = "binary_cross_entropy";
     let reducer = Reducer::new(F, opts.reduction, None)?;
     input.check(F, "input")?;
-    if let Some((i, v)) = input.data.iter().enumerate().find(|(_, &p)| !(p >= T::ZERO && p <= T::ONE)) {
-        return Err(LossError::new(
-            ErrorCode::InvalidInput,
-            F,
-            Some("input"),
-            format!("elements should all be between 0 and 1, but input[{i}] = {}", v.to_f64()),
-        ));
-    }
-    // PyTorch 2.x raises for targets outside [0, 1] (NaN included) as it does for inputs.
-    if let Some((i, v)) = target.data.iter().enumerate().find(|(_, &y)| !(y >= T::ZERO && y <= T::ONE)) {
-        return Err(LossError::new(
-            ErrorCode::InvalidTarget,
-            F,
-            Some("target"),
-            format!("elements should all be between 0 and 1, but target[{i}] = {}", v.to_f64()),
-        ));
+    // Every input, and (PyTorch 2.x) every target, must lie in [0, 1], NaN excluded: one
+    // branch-free pass over each (it vectorizes), the index looked up only on failure.
+    for (arg, data, code) in [("input", input.data, ErrorCode::InvalidInput), ("target", target.data, ErrorCode::InvalidTarget)] {
+        if !in_unit_interval(data) {
+            let i = data.iter().position(|&v| !(v >= T::ZERO && v <= T::ONE)).unwrap_or(0);
+            return Err(LossError::new(
+                code,
+                F,
+                Some(arg),
+                format!("elements should all be between 0 and 1, but {arg}[{i}] = {}", data[i].to_f64()),
+            ));
+        }
     }
     let w = broadcast_to(F, "weight", opts.weight, input.shape())?;
     let args = Args { input, target, param: None, weight: w.as_deref() };
