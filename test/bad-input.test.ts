@@ -611,3 +611,55 @@ describe("tensor() and tensorFrom(): bad input", () => {
     }, { ok: (r) => expect(r).toEqual([7, 8]) });
   });
 });
+
+// ------------------------------------------------------------------ the reliability issue's reproducers
+
+describe("reproducers of the reliability issue", () => {
+  const none = () => ({ args: [] });
+  it("1: sizes that wrapped at 32 bits are OUT_OF_MEMORY", () => {
+    check("tensor([2^30 + 2], 'f32')", none, () => tensor([2 ** 30 + 2], "f32"), { code: "OUT_OF_MEMORY" });
+    check("tensor([2^29 + 1], 'f64')", none, () => tensor([2 ** 29 + 1], "f64"), { code: "OUT_OF_MEMORY" });
+  });
+  it("4: class indices are range-checked before any conversion", () => {
+    const x = { data: new Float64Array(6), shape: [2, 3] };
+    for (const t of [[2 ** 32, 0], [2 ** 32 - 100, 0], [1e300, 0]]) {
+      check(`crossEntropy target ${t}`, none, () => L.crossEntropy(x, t), { code: "INVALID_TARGET" });
+    }
+  });
+  it("6: in-place gradients of losses over classes are refused, element-wise ones are right", () => {
+    const w = wasmTensors();
+    check("crossEntropy into its input", () => ({ args: [w.from(Float64Array.of(1, 2, 3, 4, 5, 6), [2, 3])], cleanup: w.cleanup }), (a) => L.crossEntropy.withGrad(a[0], [0, 2], { into: { input: a[0] } }), { code: "INVALID_ARGUMENT" });
+    check("nllLoss gradOutput is into.input", () => ({ args: [w.from(new Float64Array(4), [2, 2])], cleanup: w.cleanup }), (a) => L.nllLoss.withGrad(a[0], [0, 1], { reduction: "none", gradOutput: (a[0] as { data: Float64Array }).data.subarray(0, 2), into: { input: a[0] } }), { code: "INVALID_ARGUMENT" });
+    const x = Float64Array.of(1, 2, 3);
+    const ref = L.mseLoss.withGrad(x.slice(), [0, 0, 0]);
+    check("mseLoss into its input", none, () => L.mseLoss.withGrad(x, [0, 0, 0], { into: { input: x } }), { ok: (r) => same(r, ref, "in place") });
+  });
+  it("7: a weight view of a live tensor is not dropped", () => {
+    const w = wasmTensors();
+    check("mseLoss weight: w.data", () => ({ args: [w.from(Float32Array.of(1, 1, 1), [3]), w.from(Float32Array.of(2, 2, 2), [3])], cleanup: w.cleanup }), (a) => L.mseLoss(a[0], new Float32Array(3), { weight: (a[1] as { data: Float32Array }).data, reduction: "sum" }), { ok: (r) => expect(r).toBe(6) });
+  });
+  it("8: NaN and empty cases as PyTorch", () => {
+    check("categoricalCrossEntropy at a NaN probability", none, () => L.categoricalCrossEntropy.withGrad({ data: [NaN, 0.5], shape: [1, 2] }, [1]).grads.input.data, { ok: (g) => { expect((g as Float64Array)[0]).toBeNaN(); expect((g as Float64Array)[1]).toBe(-2); } });
+    const empty = { data: new Float64Array(0), shape: [2, 0] };
+    check("crossEntropy, 0 classes, probabilities, 'sum'", none, () => L.crossEntropy(empty, { data: new Float64Array(0), shape: [2, 0] }, { reduction: "sum" }), { ok: (r) => expect(Object.is(r, -0)).toBe(true) });
+    check("crossEntropy, 0 classes, probabilities, 'mean'", none, () => L.crossEntropy(empty, { data: new Float64Array(0), shape: [2, 0] }), { ok: (r) => expect(r).toBeNaN() });
+    check("crossEntropy, 0 classes, probabilities, 'none'", none, () => Array.from((L.crossEntropy(empty, { data: new Float64Array(0), shape: [2, 0] }, { reduction: "none" }) as { data: Float64Array }).data), { ok: (r) => expect((r as number[]).map((v) => Object.is(v, -0))).toEqual([true, true]) });
+    for (const name of ["crossEntropy", "nllLoss"]) {
+      check(`${name}, 0 classes, every target ignored, 'none'`, none, () => Array.from((L[name](empty, Int32Array.of(-100, -100), { reduction: "none" }) as { data: Float64Array }).data), { ok: (r) => expect(r).toEqual([0, 0]) });
+      check(`${name}, 0 classes, every target ignored, 'mean'`, none, () => L[name](empty, Int32Array.of(-100, -100), { weight: new Float64Array(0) }), { ok: (r) => expect(r).toBeNaN() });
+    }
+  });
+  it("9, 12: BigInt and null options, extra arguments, BCE targets", () => {
+    check("beta: 1n", none, () => L.smoothL1Loss([1], [2], { beta: 1n }), { code: "INVALID_OPTION" });
+    check("ignoreIndex: 1n", none, () => L.crossEntropy({ data: [1, 2], shape: [1, 2] }, [0], { ignoreIndex: 1n }), { code: "INVALID_OPTION" });
+    check("reduction: null", none, () => L.mseLoss([1], [2], { reduction: null }), { code: "INVALID_OPTION" });
+    check("options one place too late", none, () => L.mseLoss([1], [2], undefined, { reduction: "sum" }), { code: "INVALID_ARGUMENT" });
+    for (const t of [2, -0.5, NaN]) check(`binaryCrossEntropy target ${t}`, none, () => L.binaryCrossEntropy([0.5], [t]), { code: "INVALID_TARGET" });
+  });
+  it("13, 14: extremes", () => {
+    check("mseLoss gradient at 1e308 (f64)", none, () => L.mseLoss.withGrad(Float64Array.of(1e308, 0, 0, 0, 0, 0), new Float64Array(6)).grads.input.data[0], { ok: (g) => expect(g).toBe((2 / 6) * 1e308) }); // PyTorch: 3.3e307
+    check("sigmoidFocalLoss at x = −3e38, y = 1 (f32)", none, () => L.sigmoidFocalLoss.withGrad(Float32Array.of(-3e38), Float32Array.of(1)).grads.input.data[0], { ok: (g) => expect(g).toBe(-0.25) });
+    check("sigmoidFocalLoss γ = 0.5 at x = 17 (f32)", none, () => L.sigmoidFocalLoss.withGrad(Float32Array.of(17), Float32Array.of(1), { gamma: 0.5, alpha: -1 }).grads, { ok: (g) => { const gr = g as Record<string, { data: Float32Array }>; expect(Math.abs(gr.input.data[0])).toBe(0); expect(Math.abs(gr.target.data[0])).toBe(0); } });
+    check("binaryCrossEntropyWithLogits target 0, logit −10 (f32)", none, () => L.binaryCrossEntropyWithLogits(Float32Array.of(-10), Float32Array.of(0)), { ok: (r) => expect(r).toBe(Math.fround(Math.log1p(Math.exp(-10)))) });
+  });
+});

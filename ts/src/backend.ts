@@ -24,9 +24,14 @@ export function wasm(): Wasm {
 const handedOut = new WeakSet<ArrayBufferLike>();
 
 /** The current linear-memory buffer: re-read after any call that may grow memory. */
+let lastBuffer: ArrayBufferLike | undefined;
+
 export function buffer(): ArrayBuffer {
   const b = memory!.buffer;
-  handedOut.add(b);
+  if (b !== lastBuffer) {
+    handedOut.add(b);
+    lastBuffer = b;
+  }
   return b;
 }
 

@@ -61,13 +61,13 @@ export function rethrow(e: unknown, func: string): never {
  * Runs `read`, which reads a caller's object, and turns anything but a LossError it throws
  * (a Proxy trap, a throwing getter, a revoked Proxy, …) into a LossError with `code`.
  */
-export function guard<T>(code: LossErrorCode, what: string, read: () => T): T {
+export function guard<T>(code: LossErrorCode, func: string, what: string, read: () => T): T {
   try {
     return read();
   } catch (e) {
     if (e instanceof LossError) throw e;
     const detail = e instanceof Error ? `${e.name}: ${e.message}` : show(e);
-    throw new LossError(code, `${what} could not be read (${detail})`);
+    throw new LossError(code, `${func}: ${what} could not be read (${detail})`);
   }
 }
 

@@ -237,10 +237,12 @@ const GRAD_OPTIONS = ["gradOutput", "wrt", "into"] as const;
  * are all known (a typo must not be silently ignored). A key whose value is `undefined` counts
  * as absent.
  */
-function readOptions(plan: Plan, raw: unknown): Map<string, unknown> {
+const NO_OPTIONS: ReadonlyMap<string, unknown> = new Map();
+
+function readOptions(plan: Plan, raw: unknown): ReadonlyMap<string, unknown> {
+  if (raw === undefined) return NO_OPTIONS;
   const given = new Map<string, unknown>();
-  if (raw === undefined) return given;
-  return guard("INVALID_OPTION", `${plan.name}: options`, () => {
+  return guard("INVALID_OPTION", plan.name, "options", () => {
     if (typeof raw !== "object" || raw === null || Array.isArray(raw) || ArrayBuffer.isView(raw) || isWasmTensor(raw)) {
       throw new LossError("INVALID_OPTION", `${plan.name}: options must be an object but is ${describe(raw)}`);
     }
@@ -288,7 +290,10 @@ function readOption(func: string, key: string, o: OptionSpec, given: unknown): n
  * elements are as many, that is C = 1, does a number[] of non-integers mean probabilities).
  */
 function holdsIndices(func: string, v: unknown, rows: number, inputLength: number): boolean {
-  return guard("INVALID_ARGUMENT", `${func}: target`, () => {
+  if (isWasmTensor(v)) return v.dtype === "i32";
+  const kind = typedArrayName(v);
+  if (kind !== undefined) return kind === "Int32Array";
+  return guard("INVALID_ARGUMENT", func, "target", () => {
     const data = isTensorLike(v) ? v.data : v;
     if (isWasmTensor(data)) return data.dtype === "i32";
     if (typedArrayName(data) === "Int32Array") return true;
@@ -333,15 +338,55 @@ interface Dest {
 
 function readDest(func: string, name: string, v: unknown, dt: Dtype, len: number): Dest {
   const what = `into.${name}`;
-  return guard("INVALID_ARGUMENT", `${func}: ${what}`, () => {
-    if (!isWasmTensor(v) && typedArrayName(v) === undefined) {
-      throw new LossError("INVALID_ARGUMENT", `${func}: ${what} must be a Float32Array, Float64Array or wasm tensor but is ${describe(v)}`);
-    }
-    const d = readData(func, what, v, "float");
-    if (d.dtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: ${what} must be ${dt} data but is ${isWasmTensor(v) ? `an ${d.dtype} tensor` : describe(v)}`);
-    if (d.length !== len) throw new LossError("SHAPE_MISMATCH", `${func}: ${what} has ${d.length} elements but ${name} has ${len}`);
-    return { resident: d.copy === undefined, ptr: d.ptr, given: v, region: d.region };
+  // Only wasm tensors and typed arrays are destinations, read through the intrinsics (nothing of the caller's runs).
+  if (!isWasmTensor(v) && typedArrayName(v) === undefined) {
+    throw new LossError("INVALID_ARGUMENT", `${func}: ${what} must be a Float32Array, Float64Array or wasm tensor but is ${describe(v)}`);
+  }
+  const d = readData(func, what, v, "float");
+  if (d.dtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: ${what} must be ${dt} data but is ${isWasmTensor(v) ? `an ${d.dtype} tensor` : describe(v)}`);
+  if (d.length !== len) throw new LossError("SHAPE_MISMATCH", `${func}: ${what} has ${d.length} elements but ${name} has ${len}`);
+  return { resident: d.copy === undefined, ptr: d.ptr, given: v, region: d.region };
+}
+
+/** `bytes`, checked against one wasm32 allocation (OUT_OF_MEMORY beyond it). */
+function need(func: string, bytes: number, what: string): number {
+  if (bytes > MAX_ALLOC) throw outOfMemory(`${func}: ${what} needs ${bytes} bytes, more than one wasm32 allocation can hold (2 GiB)`);
+  return bytes;
+}
+
+/**
+ * INVALID_ARGUMENT where an output (a gradient destination) overlaps another output, or an
+ * input (an argument, a tensor option, gradOutput) — except that an element-wise loss may
+ * write a gradient exactly over one of its inputs (each element is read before it is written).
+ */
+function checkOverlaps(plan: Plan, parsed: readonly (Arg | number)[], tensorArgs: readonly FloatArg[], gradOutput: FloatArg | undefined, dests: readonly (Dest | undefined)[]) {
+  const func = plan.name;
+  const inputs: [string, Region][] = [];
+  for (const p of parsed) if (typeof p !== "number" && p.data.region) inputs.push([p.name, p.data.region]);
+  for (const t of tensorArgs) if (t.data.region) inputs.push([t.name, t.data.region]);
+  if (gradOutput?.data.region) inputs.push([gradOutput.name, gradOutput.data.region]);
+  const outputs: [string, Region][] = [];
+  dests.forEach((d, k) => {
+    if (d?.region) outputs.push([`into.${plan.argNames[plan.diffAt[k]]}`, d.region]);
   });
+  for (let a = 0; a < outputs.length; a++) {
+    const [out, o] = outputs[a];
+    for (let b = a + 1; b < outputs.length; b++) {
+      if (overlaps(o, outputs[b][1])) {
+        throw new LossError("INVALID_ARGUMENT", `${func}: ${out} and ${outputs[b][0]} share memory; each gradient needs its own`);
+      }
+    }
+    for (const [name, r] of inputs) {
+      if (!overlaps(o, r)) continue;
+      if (plan.elementwise && o.start === r.start && o.end === r.end) continue;
+      throw new LossError(
+        "INVALID_ARGUMENT",
+        plan.elementwise
+          ? `${func}: ${out} overlaps ${name} in part; a gradient may be written exactly over an input of ${func}, or to memory no argument uses`
+          : `${func}: ${out} overlaps ${name}; ${func} reads its inputs while it writes gradients, so they need memory of their own`,
+      );
+    }
+  }
 }
 
 /** Runs a loss from its plan: the shared data path of every loss. */
@@ -406,7 +451,8 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   // The common dtype: number[] adapts; f32 and f64 must not mix.
   let dtype: Dtype | undefined;
   let dtypeFrom: FloatArg | undefined;
-  for (const a of [...floats, ...tensorArgs]) {
+  for (let i = 0; i < floats.length + tensorArgs.length; i++) {
+    const a = i < floats.length ? floats[i] : tensorArgs[i - floats.length];
     if (!a || a.dtype === undefined) continue;
     if (dtype === undefined) {
       dtype = a.dtype as Dtype;
@@ -426,9 +472,9 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const names: string[] = [];
   for (const at of diffAt) if (floats[at]) names.push(plan.argNames[at]);
   let wrt: string[] | undefined;
-  const into = new Map<string, unknown>();
+  const into: Map<string, unknown> | undefined = given.has("into") ? new Map() : undefined;
   if (given.has("wrt")) {
-    wrt = guard("INVALID_OPTION", `${func}: wrt`, () => {
+    wrt = guard("INVALID_OPTION", func, "wrt", () => {
       const w = given.get("wrt");
       const list = Array.isArray(w) ? Array.from(w as unknown[]) : undefined;
       if (!list || list.some((x) => typeof x !== "string" || !names.includes(x))) {
@@ -438,7 +484,7 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     });
   }
   if (given.has("into")) {
-    guard("INVALID_OPTION", `${func}: into`, () => {
+    guard("INVALID_OPTION", func, "into", () => {
       const o = given.get("into");
       if (typeof o !== "object" || o === null || Array.isArray(o) || ArrayBuffer.isView(o) || isWasmTensor(o)) {
         throw new LossError("INVALID_OPTION", `${func}: into must be an object naming gradient destinations but is ${describe(o)}`);
@@ -446,84 +492,53 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
       for (const key of Object.keys(o)) {
         if (!names.includes(key)) throw new LossError("INVALID_OPTION", `${func}: into.${key} is not a differentiable argument (${names.join(", ")})`);
         const d = (o as Record<string, unknown>)[key];
-        if (d !== undefined) into.set(key, d);
+        if (d !== undefined) into!.set(key, d);
       }
     });
   }
-  const wanted: boolean[] = diffAt.map((at) => withGrad && floats[at] !== undefined && (wrt === undefined || wrt.includes(plan.argNames[at])));
+  const wanted: boolean[] = [];
+  for (const at of diffAt) wanted.push(withGrad && floats[at] !== undefined && (wrt === undefined || wrt.includes(plan.argNames[at])));
   let gradOutput: FloatArg | undefined;
   if (given.has("gradOutput")) {
     if (!none) throw new LossError("INVALID_OPTION", `${func}: gradOutput is only used with reduction 'none'`);
     gradOutput = floatArg(func, "gradOutput", given.get("gradOutput"));
     if (gradOutput.dtype && gradOutput.dtype !== dt) throw new LossError("DTYPE_MISMATCH", `${func}: gradOutput is ${gradOutput.dtype} but the inputs are ${dt}`);
   }
-  const dests: (Dest | undefined)[] = diffAt.map((at, k) => {
+  const dests: (Dest | undefined)[] = [];
+  let anyDestRegion = false;
+  for (let k = 0; k < diffAt.length; k++) {
+    const at = diffAt[k];
     const name = plan.argNames[at];
-    return wanted[k] && into.has(name) ? readDest(func, name, into.get(name), dt, floats[at]!.data.length) : undefined;
-  });
+    const d = wanted[k] && into?.has(name) ? readDest(func, name, into.get(name), dt, floats[at]!.data.length) : undefined;
+    if (d?.region) anyDestRegion = true;
+    dests.push(d);
+  }
 
   // 2. Sizes, in 64-bit arithmetic (JS numbers), against wasm32's limits before anything is narrowed.
   const eb = ELEMENT_BYTES[dt];
   let total = 0;
   let words = 0;
-  const need = (bytes: number, what: string) => {
-    if (bytes > MAX_ALLOC) throw outOfMemory(`${func}: ${what} needs ${bytes} bytes, more than one wasm32 allocation can hold (2 GiB)`);
-    total += bytes;
-  };
-  const staged = (a: Arg | undefined, index: boolean) => {
-    if (!a) return;
+  for (let i = 0; i < nargs + tensorArgs.length + 1; i++) {
+    const a = i < nargs ? parsed[i] : i < nargs + tensorArgs.length ? tensorArgs[i - nargs] : gradOutput;
+    if (a === undefined || typeof a === "number") continue;
     words += 2 + a.shape.length;
-    if (a.data.copy !== undefined) need(a.data.length * (index ? 4 : eb), a.name);
-  };
-  for (let i = 0; i < nargs; i++) {
-    const p = parsed[i];
-    if (typeof p !== "number") staged(p, isIndex[i]);
+    if (a.data.copy !== undefined) total += need(func, a.data.length * (i < nargs && isIndex[i] ? 4 : eb), a.name);
   }
-  for (const t of tensorArgs) staged(t, false);
-  staged(gradOutput, false);
   const outLen = numel(outShape);
   if (outLen > MAX_DIM) throw outOfMemory(`${func}: the unreduced loss has shape [${outShape}], more elements than wasm32 can address`);
   if (none) {
-    need(outLen * eb, "the unreduced loss");
+    total += need(func, outLen * eb, "the unreduced loss");
     words += 2 + outShape.length;
   }
   for (let k = 0; k < diffAt.length; k++) {
-    if (wanted[k] && !dests[k]?.resident) need(floats[diffAt[k]]!.data.length * eb, `the gradient of ${plan.argNames[diffAt[k]]}`);
+    if (wanted[k] && !dests[k]?.resident) total += need(func, floats[diffAt[k]]!.data.length * eb, `the gradient of ${plan.argNames[diffAt[k]]}`);
   }
-  if (words > descriptorWords()) need(words * 4, "the tensor descriptors");
+  if (words > descriptorWords()) total += need(func, words * 4, "the tensor descriptors");
   if (total > MAX_MEMORY) throw outOfMemory(`${func}: the call needs ${total} bytes of wasm memory, more than wasm32's 4 GiB`);
 
   // Aliasing: an output may not overlap an input or another output, except that an
   // element-wise loss may write a gradient exactly over one of its inputs.
-  const inputs: [string, Region][] = [];
-  for (let i = 0; i < nargs; i++) {
-    const p = parsed[i];
-    if (typeof p !== "number" && p.data.region) inputs.push([p.name, p.data.region]);
-  }
-  for (const t of [...tensorArgs, gradOutput]) if (t?.data.region) inputs.push([t.name, t.data.region]);
-  const outputs: [string, Region][] = [];
-  dests.forEach((d, k) => {
-    if (d?.region) outputs.push([`into.${plan.argNames[diffAt[k]]}`, d.region]);
-  });
-  for (let a = 0; a < outputs.length; a++) {
-    for (let b = a + 1; b < outputs.length; b++) {
-      if (overlaps(outputs[a][1], outputs[b][1])) {
-        throw new LossError("INVALID_ARGUMENT", `${func}: ${outputs[a][0]} and ${outputs[b][0]} share memory; each gradient needs its own`);
-      }
-    }
-    for (const [name, r] of inputs) {
-      const o = outputs[a][1];
-      if (!overlaps(o, r)) continue;
-      const exact = o.start === r.start && o.end === r.end;
-      if (plan.elementwise && exact) continue;
-      throw new LossError(
-        "INVALID_ARGUMENT",
-        plan.elementwise
-          ? `${func}: ${outputs[a][0]} overlaps ${name} in part; a gradient may be written exactly over an input of ${func}, or to memory no argument uses`
-          : `${func}: ${outputs[a][0]} overlaps ${name}; ${func} reads its inputs while it writes gradients, so they need memory of their own`,
-      );
-    }
-  }
+  if (anyDestRegion) checkOverlaps(plan, parsed, tensorArgs, gradOutput, dests);
 
   // 3. Stage, call, collect.
   const call = new Call(func, dt);

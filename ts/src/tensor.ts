@@ -103,7 +103,7 @@ export function outOfMemory(what: string): LossError {
  * `OUT_OF_MEMORY`, as wasm32 cannot describe it). Returns a copy.
  */
 export function readShape(func: string, name: string, shape: unknown): number[] {
-  return guard("INVALID_ARGUMENT", `${func}: ${name}`, () => {
+  return guard("INVALID_ARGUMENT", func, name, () => {
     const bad = () => new LossError("INVALID_ARGUMENT", `${func}: ${name} must be an array of non-negative integers but is ${show(shape)}`);
     if (!Array.isArray(shape)) throw bad();
     const n = shape.length;
@@ -317,61 +317,65 @@ export function stageCopy(func: string, name: string, dst: ArrayBufferView, src:
  * (i32), `any` (all three).
  */
 export function readData(func: string, name: string, v: unknown, want: "float" | "index" | "any"): Data {
-  return guard("INVALID_ARGUMENT", `${func}: ${name}`, () => {
-    const expected =
-      want === "float"
-        ? "a Float32Array, Float64Array, number[] or { data, shape } tensor"
-        : want === "index"
-          ? "class indices (an Int32Array or a number[] of integers)"
-          : "a Float32Array, Float64Array, Int32Array, number[] or wasm tensor";
-    if (isWasmTensor(v)) {
-      if (v.disposed) throw new LossError("DISPOSED", `${func}: ${name} is a disposed tensor`);
-      checkDtype(func, name, v.dtype, `an ${v.dtype} tensor`, want);
-      return { dtype: v.dtype, length: v.length, ptr: v.ptr, copy: undefined, region: wasmRegion(v.ptr, v.bytes) };
-    }
-    const kind = typedArrayName(v);
-    if (kind !== undefined) {
-      const arr = v as ArrayBufferView;
-      const dtype = DTYPE_OF[kind];
-      if (dtype === undefined) {
-        throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be ${expected} but is ${describe(v)}`);
-      }
-      checkDtype(func, name, dtype, describe(v), want);
-      const length = TA_LENGTH.call(arr) as number;
-      const buf = TA_BUFFER.call(arr) as ArrayBufferLike;
-      const start = TA_OFFSET.call(arr) as number;
-      const end = start + (TA_BYTES.call(arr) as number);
-      const where = wasmBuffer(buf);
-      if (where === "stale") {
-        throw new LossError("DISPOSED", `${func}: ${name} is a view of wasm memory that memory growth detached; read the tensor's .data again`);
-      }
-      if (where === "current") {
-        if (length === 0) return { dtype, length, ptr: 0, copy: new ARRAY[dtype](0), region: undefined };
-        if (!ownedByLiveTensor(start, end)) {
-          throw new LossError("DISPOSED", `${func}: ${name} is a view of wasm memory that no live tensor owns (its tensor was disposed)`);
-        }
-        return { dtype, length, ptr: start, copy: undefined, region: wasmRegion(start, end - start) };
-      }
-      if (length === 0 && isDetached(buf)) throw new LossError("DISPOSED", `${func}: ${name} is a detached ${kind}`);
-      return { dtype, length, ptr: 0, copy: arr, region: end > start ? { space: buf, start, end } : undefined };
-    }
-    if (Array.isArray(v)) {
-      const length = v.length;
-      if (length * (want === "index" ? 4 : 8) > MAX_ALLOC) {
-        throw outOfMemory(`${func}: ${name} has ${length} elements, more than one wasm32 allocation can hold (2 GiB)`);
-      }
-      return want === "index" ? indexSnapshot(func, name, v, length) : floatSnapshot(func, name, v, length, want);
-    }
-    throw new LossError("INVALID_ARGUMENT", `${func}: ${name} must be ${expected} but is ${describe(v)}`);
-  });
+  // Wasm tensors and real typed arrays are read through this module's own code and the
+  // intrinsics only (nothing of the caller's can throw); anything else is guarded.
+  if (isWasmTensor(v) || typedArrayName(v) !== undefined) return readDataOf(func, name, v, want);
+  return guard("INVALID_ARGUMENT", func, name, () => readDataOf(func, name, v, want));
 }
 
-function checkDtype(func: string, name: string, dtype: TensorDtype, what: string, want: "float" | "index" | "any"): void {
-  if (want === "float" && dtype === "i32") {
-    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be float data (Float32Array or Float64Array) but is ${what}`);
+function readDataOf(func: string, name: string, v: unknown, want: "float" | "index" | "any"): Data {
+  const expected = () =>
+    want === "float"
+      ? "a Float32Array, Float64Array, number[] or { data, shape } tensor"
+      : want === "index"
+        ? "class indices (an Int32Array or a number[] of integers)"
+        : "a Float32Array, Float64Array, Int32Array, number[] or wasm tensor";
+  if (isWasmTensor(v)) {
+    if (v.disposed) throw new LossError("DISPOSED", `${func}: ${name} is a disposed tensor`);
+    checkDtype(func, name, v.dtype, v, want);
+    return { dtype: v.dtype, length: v.length, ptr: v.ptr, copy: undefined, region: wasmRegion(v.ptr, v.bytes) };
   }
-  if (want === "index" && dtype !== "i32") {
-    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be class indices (Int32Array or integer number[]) but is ${what}`);
+  const kind = typedArrayName(v);
+  if (kind !== undefined) {
+    const arr = v as ArrayBufferView;
+    const dtype = DTYPE_OF[kind];
+    if (dtype === undefined) {
+      throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be ${expected()} but is ${describe(v)}`);
+    }
+    checkDtype(func, name, dtype, v, want);
+    const length = TA_LENGTH.call(arr) as number;
+    const buf = TA_BUFFER.call(arr) as ArrayBufferLike;
+    const start = TA_OFFSET.call(arr) as number;
+    const end = start + (TA_BYTES.call(arr) as number);
+    const where = wasmBuffer(buf);
+    if (where === "stale") {
+      throw new LossError("DISPOSED", `${func}: ${name} is a view of wasm memory that memory growth detached; read the tensor's .data again`);
+    }
+    if (where === "current") {
+      if (length === 0) return { dtype, length, ptr: 0, copy: new ARRAY[dtype](0), region: undefined };
+      if (!ownedByLiveTensor(start, end)) {
+        throw new LossError("DISPOSED", `${func}: ${name} is a view of wasm memory that no live tensor owns (its tensor was disposed)`);
+      }
+      return { dtype, length, ptr: start, copy: undefined, region: wasmRegion(start, end - start) };
+    }
+    if (length === 0 && isDetached(buf)) throw new LossError("DISPOSED", `${func}: ${name} is a detached ${kind}`);
+    return { dtype, length, ptr: 0, copy: arr, region: end > start ? { space: buf, start, end } : undefined };
+  }
+  if (Array.isArray(v)) {
+    const length = v.length;
+    if (length * (want === "index" ? 4 : 8) > MAX_ALLOC) {
+      throw outOfMemory(`${func}: ${name} has ${length} elements, more than one wasm32 allocation can hold (2 GiB)`);
+    }
+    return want === "index" ? indexSnapshot(func, name, v, length) : floatSnapshot(func, name, v, length, want);
+  }
+  throw new LossError("INVALID_ARGUMENT", `${func}: ${name} must be ${expected()} but is ${describe(v)}`);
+}
+
+function checkDtype(func: string, name: string, dtype: TensorDtype, v: unknown, want: "float" | "index" | "any"): void {
+  if ((want === "float" && dtype === "i32") || (want === "index" && dtype !== "i32")) {
+    const what = isWasmTensor(v) ? `an ${dtype} tensor` : describe(v);
+    const must = want === "float" ? "float data (Float32Array or Float64Array)" : "class indices (Int32Array or integer number[])";
+    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be ${must} but is ${what}`);
   }
 }
 
@@ -379,9 +383,19 @@ function wasmRegion(ptr: number, bytes: number): Region | undefined {
   return bytes > 0 ? { space: WASM_MEMORY, start: ptr, end: ptr + bytes } : undefined;
 }
 
+/** A typed array of the JS heap, or OUT_OF_MEMORY where the heap cannot hold it (not a RangeError). */
+function jsArray<A>(func: string, name: string, Ctor: new (n: number) => A, length: number): A {
+  try {
+    return new Ctor(length);
+  } catch (e) {
+    if (e instanceof RangeError) throw outOfMemory(`${func}: the JS heap cannot hold a copy of ${name} (${length} elements)`);
+    throw e;
+  }
+}
+
 /** A float `number[]`, copied into a Float64Array (so nothing the caller does later changes the call). */
 function floatSnapshot(func: string, name: string, v: unknown[], length: number, want: "float" | "any"): Data {
-  const snap = new Float64Array(length);
+  const snap = jsArray(func, name, Float64Array, length);
   for (let i = 0; i < length; i++) {
     const x = v[i];
     if (typeof x !== "number") throw new LossError("INVALID_ARGUMENT", `${func}: ${name}[${i}] must be a number but is ${show(x)}`);
@@ -392,7 +406,7 @@ function floatSnapshot(func: string, name: string, v: unknown[], length: number,
 
 /** Class indices from a `number[]`: every entry an integer in i32's range, checked before any conversion. */
 function indexSnapshot(func: string, name: string, v: unknown[], length: number): Data {
-  const snap = new Int32Array(length);
+  const snap = jsArray(func, name, Int32Array, length);
   for (let i = 0; i < length; i++) {
     const x = v[i];
     if (typeof x !== "number") throw new LossError("INVALID_ARGUMENT", `${func}: ${name}[${i}] must be a number but is ${show(x)}`);
@@ -407,7 +421,7 @@ function indexSnapshot(func: string, name: string, v: unknown[], length: number)
 /** A float or index argument after validation: its data, shape and (for float data) dtype (undefined for number[]). */
 export interface Arg {
   name: string;
-  shape: number[];
+  shape: readonly number[];
   dtype: TensorDtype | undefined;
   data: Data;
 }
@@ -431,7 +445,16 @@ export function isTensorLike(v: unknown): v is { data: unknown; shape: unknown }
 
 /** Reads an argument of the given kind: its container, dtype and shape. */
 function readArg(func: string, name: string, v: unknown, want: "float" | "index"): Arg {
-  return guard("INVALID_ARGUMENT", `${func}: ${name}`, () => {
+  // The common containers first, unguarded (see readData): a wasm tensor (its frozen shape) or a typed array.
+  if (isWasmTensor(v)) {
+    const data = readDataOf(func, name, v, want);
+    return { name, shape: v.shape, dtype: data.dtype, data };
+  }
+  if (typedArrayName(v) !== undefined) {
+    const data = readDataOf(func, name, v, want);
+    return { name, shape: [data.length], dtype: data.dtype, data };
+  }
+  return guard("INVALID_ARGUMENT", func, name, () => {
     if (isTensorLike(v)) {
       const shape = readShape(func, `${name}.shape`, v.shape);
       const data = readData(func, `${name}.data`, v.data, want);

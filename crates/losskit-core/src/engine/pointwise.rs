@@ -160,7 +160,9 @@ pub(crate) fn run<T: Real, P: Pointwise<T>>(
             return Err(LossError::new(ErrorCode::ShapeMismatch, func, Some(name), format!("has {} elements but input has {n}", e.len())));
         }
     }
-    out.check(func, reducer.is_none(), shape, &[("input", n), ("target", n), ("param", args.param.map_or(0, <[T]>::len))])?;
+    // A third gradient slot only where the loss has a per-element parameter to differentiate.
+    let slots = [("input", n), ("target", n), ("param", args.param.map_or(0, <[T]>::len))];
+    out.check(func, reducer.is_none(), shape, &slots[..if args.param.is_some() { 3 } else { 2 }])?;
     let reducer = match (mean_over, args.weight) {
         (MeanOver::WeightSum, Some(w)) => reducer.mean_over(Sum::of(w)),
         _ => reducer.mean_over(n as f64),

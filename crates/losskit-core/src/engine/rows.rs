@@ -16,7 +16,7 @@ use super::{drive, simd_body, Step};
 use crate::error::{ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Sum};
-use crate::shape::{fmt_shape, Tensor};
+use crate::shape::{fmt_shape, numel, Tensor};
 
 /// The (N, C, inner) view of an input over classes.
 #[derive(Clone, Copy, Debug)]
@@ -46,12 +46,16 @@ impl Rows {
             }
             &[c] => (Rows { c, inner: 1, count: 1 }, vec![]),
             &[n, c, ref rest @ ..] => {
-                let inner = rest.iter().product();
                 let mut out = vec![n];
                 out.extend_from_slice(rest);
                 // N·C·inner = len was checked, so N·inner = len / C cannot overflow; with C = 0
-                // the rows hold no classes and N·inner may exceed len.
-                (Rows { c, inner, count: len.checked_div(c).unwrap_or(n.saturating_mul(inner)) }, out)
+                // the rows hold no classes and N·inner (even inner) may exceed usize.
+                let inner = numel(func, "input", rest)?;
+                let count = match len.checked_div(c) {
+                    Some(count) => count,
+                    None => numel(func, "input", &out)?,
+                };
+                (Rows { c, inner, count }, out)
             }
         })
     }

@@ -478,6 +478,9 @@ pub fn cross_entropy<T: Real>(
             let classes = Classes::check(F, t, &rows, &out_shape, Some(opts.ignore_index), weight)?;
             out.check(F, none, &out_shape, &[("input", input.len())])?;
             let reducer = reducer.mean_over(classes.kept_weight);
+            if rows.c == 0 {
+                return Ok(no_classes(reducer, out.loss));
+            }
             let w_sum = T::from_f64(weight.map_or(rows.c as f64, Sum::of));
             let Out { loss, grad_output, grads: [gx, ..] } = out;
             let grad = gx.is_some();
@@ -498,14 +501,7 @@ pub fn cross_entropy<T: Real>(
             if input.is_empty() {
                 // No terms (N, C or a trailing dim is 0): PyTorch negates empty sums, so every
                 // row and 'sum' are −0, and 'mean' divides by input.numel() / C = 0 / 0.
-                if let Some(l) = out.loss.filter(|_| none) {
-                    l.fill(-T::ZERO);
-                }
-                return Ok(match reducer.reduction() {
-                    Reduction::Sum => -T::ZERO,
-                    Reduction::None => T::ZERO,
-                    _ => T::from_f64(f64::NAN),
-                });
+                return Ok(no_terms(reducer, out.loss, f64::NAN));
             }
             let reducer = reducer.mean_over(rows.count as f64);
             let (keep, eps_c) = if eps > 0.0 { (T::from_f64(1.0 - eps), eps_c) } else { (T::ONE, T::ZERO) };
@@ -515,6 +511,33 @@ pub fn cross_entropy<T: Real>(
             Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
         }
     }
+}
+
+/// Probability targets over an input with no elements: each row −0 (a negated empty sum),
+/// 'sum' −0, and `mean` for 'mean'. Out of line, so the hot path's code stays as it was.
+#[cold]
+#[inline(never)]
+fn no_terms<T: Real>(reducer: Reducer, loss: Option<&mut [T]>, mean: f64) -> T {
+    if let Some(l) = loss.filter(|_| reducer.is_none()) {
+        l.fill(-T::ZERO);
+    }
+    match reducer.reduction() {
+        Reduction::None => T::ZERO,
+        Reduction::Sum => -T::ZERO,
+        _ => T::from_f64(mean),
+    }
+}
+
+/// Index targets over an input of no classes (C = 0): every target was the ignored index
+/// (`Classes::check`), so each row is 0, 'sum' is 0 and 'mean' is 0/0 (PyTorch), and no
+/// kernel runs over rows that have no class to read.
+#[cold]
+#[inline(never)]
+fn no_classes<T: Real>(reducer: Reducer, loss: Option<&mut [T]>) -> T {
+    if let Some(l) = loss.filter(|_| reducer.is_none()) {
+        l.fill(T::ZERO);
+    }
+    reducer.finish(0.0)
 }
 
 /// Options of [`nll_loss`].
@@ -544,6 +567,9 @@ pub fn nll_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: &N
     let classes = Classes::check(F, target, &rows, &out_shape, Some(opts.ignore_index), weight)?;
     out.check(F, reducer.is_none(), &out_shape, &[("input", input.len())])?;
     let reducer = reducer.mean_over(classes.kept_weight);
+    if rows.c == 0 {
+        return Ok(no_classes(reducer, out.loss));
+    }
     let Out { loss, grad_output, grads: [mut gx, ..] } = out;
     let grad = gx.is_some();
     if let Some(g) = gx.as_deref_mut() {
@@ -586,6 +612,11 @@ pub fn categorical_cross_entropy<T: Real>(
             (None, y.data)
         }
     };
+    if input.is_empty() {
+        // No terms: each row is −0 (a negated empty sum), without a pass over rows of no
+        // classes (an (N, 0) input may describe billions of them); 'mean' is −0 / N.
+        return Ok(no_terms(reducer, out.loss, if rows.count == 0 { f64::NAN } else { -0.0 }));
+    }
     let reducer = reducer.mean_over(rows.count as f64);
     let Out { loss, grad_output, grads: [gx, gy, _] } = out;
     let grad = gx.is_some() || gy.is_some();
@@ -754,6 +785,11 @@ fn two_grads<T>(out: Out<'_, T>) -> Out<'_, T> {
     Out { loss, grad_output, grads: [gx, gy, None] }
 }
 
+/// `true` when every value lies in [0, 1] (NaN does not): a fold without early exit, so it vectorizes.
+fn in_unit_interval<T: Real>(data: &[T]) -> bool {
+    data.iter().fold(true, |ok, &v| ok & (v >= T::ZERO) & (v <= T::ONE))
+}
+
 /// Options of [`binary_cross_entropy`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BceOptions<'a, T> {
@@ -773,22 +809,18 @@ pub fn binary_cross_entropy<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>
     const F: &str = "binary_cross_entropy";
     let reducer = Reducer::new(F, opts.reduction, None)?;
     input.check(F, "input")?;
-    if let Some((i, v)) = input.data.iter().enumerate().find(|(_, &p)| !(p >= T::ZERO && p <= T::ONE)) {
-        return Err(LossError::new(
-            ErrorCode::InvalidInput,
-            F,
-            Some("input"),
-            format!("elements should all be between 0 and 1, but input[{i}] = {}", v.to_f64()),
-        ));
-    }
-    // PyTorch 2.x raises for targets outside [0, 1] (NaN included) as it does for inputs.
-    if let Some((i, v)) = target.data.iter().enumerate().find(|(_, &y)| !(y >= T::ZERO && y <= T::ONE)) {
-        return Err(LossError::new(
-            ErrorCode::InvalidTarget,
-            F,
-            Some("target"),
-            format!("elements should all be between 0 and 1, but target[{i}] = {}", v.to_f64()),
-        ));
+    // Every input, and (PyTorch 2.x) every target, must lie in [0, 1], NaN excluded: one
+    // branch-free pass over each (it vectorizes), the index looked up only on failure.
+    for (arg, data, code) in [("input", input.data, ErrorCode::InvalidInput), ("target", target.data, ErrorCode::InvalidTarget)] {
+        if !in_unit_interval(data) {
+            let i = data.iter().position(|&v| !(v >= T::ZERO && v <= T::ONE)).unwrap_or(0);
+            return Err(LossError::new(
+                code,
+                F,
+                Some(arg),
+                format!("elements should all be between 0 and 1, but {arg}[{i}] = {}", data[i].to_f64()),
+            ));
+        }
     }
     let w = broadcast_to(F, "weight", opts.weight, input.shape())?;
     let args = Args { input, target, param: None, weight: w.as_deref() };
