@@ -184,21 +184,30 @@ impl<L: Lane> Tile<L> {
                 at.as_mut()[k] = t as usize;
             }
         }
-        let class =
+        // A class index is compared as two parts of at most 2^19, exact in f32 (a class
+        // index above 2^24 does not fit an f32: it would equal its neighbours); −1 marks an
+        // ignored row, so it never equals a class.
+        let part = |f: fn(usize) -> usize| {
             L::from_fn(
-                |k| if kept.as_ref()[k] == 1 { <L::Elem as Real>::from_f64(at.as_ref()[k] as f64) } else { -<L::Elem as Real>::ONE },
-            );
+                |k| if kept.as_ref()[k] == 1 { <L::Elem as Real>::from_f64(f(at.as_ref()[k]) as f64) } else { -<L::Elem as Real>::ONE },
+            )
+        };
+        let (class_hi, class_lo) = (part(|c| c >> CLASS_SPLIT), part(|c| c & ((1 << CLASS_SPLIT) - 1)));
         // A mask must come from a comparison (all-ones bits per vector element).
-        Picked { keep: class.ge_mask(L::zero()), class, at, kept }
+        Picked { keep: class_hi.ge_mask(L::zero()), class_hi, class_lo, at, kept }
     }
 }
+
+/// Low bits of a class index compared apart from the high ones (see [`Tile::pick`]).
+const CLASS_SPLIT: usize = 12;
 
 /// Class-index targets of a tile (already validated by [`Classes::check`]).
 pub(crate) struct Picked<L: Lane> {
     /// Mask of the rows whose target is not ignored.
     pub keep: L,
-    /// The target class as a float, −1 for ignored rows (so it never equals a class).
-    pub class: L,
+    /// The target class >> CLASS_SPLIT and its low bits, as floats (−1 for ignored rows).
+    class_hi: L,
+    class_lo: L,
     /// The target class per lane (0 for ignored rows).
     pub at: L::Indices,
     /// 1 where the lane's row is kept, 0 where it is ignored.
@@ -209,7 +218,9 @@ impl<L: Lane> Picked<L> {
     /// Mask of the lanes whose target is class `c`.
     #[inline(always)]
     pub fn is(&self, c: usize) -> L {
-        self.class.eq_mask(L::splat(<L::Elem as Real>::from_f64(c as f64)))
+        let hi = self.class_hi.eq_mask(L::splat(<L::Elem as Real>::from_f64((c >> CLASS_SPLIT) as f64)));
+        let lo = self.class_lo.eq_mask(L::splat(<L::Elem as Real>::from_f64((c & ((1 << CLASS_SPLIT) - 1)) as f64)));
+        L::select(hi, lo, L::zero())
     }
     /// `x[row, target]` per lane (x at class 0 for ignored rows).
     #[inline(always)]
