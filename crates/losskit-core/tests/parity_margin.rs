@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check, fixture_cases, number, reduction, Outcome, Tensor};
+use common::{check_cases_simd_and_scalar, fixture_cases, number, reduction, Outcome, Tensor};
 use losskit_core::{self as core, *};
 use serde_json::Value;
 
@@ -70,25 +70,5 @@ fn run<T: Real>(case: &Value) -> Outcome {
 #[test]
 fn margin_matches_pytorch_simd_and_scalar() {
     let cases = fixture_cases("margin");
-    assert!(cases.len() > 100, "expected a full fixture set, got {}", cases.len());
-    let mut failures = Vec::new();
-    // Collect every failing run (quietly) and report them together.
-    std::panic::set_hook(Box::new(|_| {}));
-    for case in &cases {
-        for scalar in [false, true] {
-            force_scalar_kernels(scalar);
-            let path = if scalar { "scalar twin" } else { "simd" };
-            let r = std::panic::catch_unwind(|| {
-                let o = if case["dtype"] == "float32" { run::<f32>(case) } else { run::<f64>(case) };
-                check(case, o, path);
-            });
-            if let Err(e) = r {
-                let msg = e.downcast_ref::<String>().cloned().unwrap_or_else(|| format!("{e:?}"));
-                failures.push(msg);
-            }
-        }
-    }
-    force_scalar_kernels(false);
-    let _ = std::panic::take_hook();
-    assert!(failures.is_empty(), "{} of {} runs failed:\n{}", failures.len(), cases.len() * 2, failures.join("\n"));
+    check_cases_simd_and_scalar(&cases, run::<f32>, run::<f64>);
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check, family_cases, number, reduction, Outcome, Tensor};
+use common::{check_cases_simd_and_scalar, family_cases, number, reduction, Outcome, Tensor};
 use losskit_core::{self as core, *};
 use serde_json::Value;
 
@@ -91,14 +91,5 @@ fn run<T: Real>(case: &Value) -> Outcome {
 fn regression_matches_pytorch_simd_and_scalar() {
     let losses = ["l1Loss", "mseLoss", "smoothL1Loss", "huberLoss", "rmseLoss", "maeLoss", "poissonNllLoss", "gaussianNllLoss"];
     let cases = family_cases("regression", &losses);
-    assert!(cases.len() > 100, "expected a full fixture set, got {}", cases.len());
-    for case in &cases {
-        for scalar in [false, true] {
-            force_scalar_kernels(scalar);
-            let path = if scalar { "scalar twin" } else { "simd" };
-            let o = if case["dtype"] == "float32" { run::<f32>(case) } else { run::<f64>(case) };
-            check(case, o, path);
-        }
-    }
-    force_scalar_kernels(false);
+    check_cases_simd_and_scalar(&cases, run::<f32>, run::<f64>);
 }

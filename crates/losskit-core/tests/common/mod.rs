@@ -145,3 +145,28 @@ pub fn assert_finite_differences(what: &str, args: &[Vec<f64>], grads: &[Vec<f64
         }
     }
 }
+
+/// Runs every case through the SIMD kernels and through their scalar twins (`run32` for
+/// float32 cases, `run64` for float64) and checks each outcome against PyTorch's; every
+/// failing run is collected (quietly) and reported together.
+pub fn check_cases_simd_and_scalar(cases: &[Value], run32: fn(&Value) -> Outcome, run64: fn(&Value) -> Outcome) {
+    assert!(cases.len() > 100, "expected a full fixture set, got {}", cases.len());
+    let mut failures = Vec::new();
+    std::panic::set_hook(Box::new(|_| {}));
+    for case in cases {
+        for scalar in [false, true] {
+            losskit_core::force_scalar_kernels(scalar);
+            let path = if scalar { "scalar twin" } else { "simd" };
+            let r = std::panic::catch_unwind(|| {
+                let o = if case["dtype"] == "float32" { run32(case) } else { run64(case) };
+                check(case, o, path);
+            });
+            if let Err(e) = r {
+                failures.push(e.downcast_ref::<String>().cloned().unwrap_or_else(|| format!("{e:?}")));
+            }
+        }
+    }
+    losskit_core::force_scalar_kernels(false);
+    let _ = std::panic::take_hook();
+    assert!(failures.is_empty(), "{} of {} runs failed:\n{}", failures.len(), cases.len() * 2, failures.join("\n"));
+}
