@@ -8,6 +8,7 @@
 import { type Wasm, wasm } from "./backend.js";
 import { Call, descriptorWords } from "./call.js";
 import { LossError, describe, guard, rethrow, show } from "./errors.js";
+import { type SmallPlan, executeSmall } from "./small.js";
 import {
   type Arg,
   type Dtype,
@@ -175,7 +176,7 @@ const table: LossInfo[] = [];
 export const losses: readonly LossInfo[] = table;
 
 /** A spec prepared once, at definition, for the call path: arrays instead of per-call lookups. */
-interface Plan {
+export interface Plan {
   spec: LossSpec<string, Record<string, OptionSpec>, string>;
   name: string;
   argNames: readonly string[];
@@ -187,6 +188,8 @@ interface Plan {
   /** For each differentiable argument (spec order), its position among the arguments. */
   diffAt: readonly number[];
   elementwise: boolean;
+  /** The small-call path's reusable records (small.ts), made at the first call. */
+  small?: SmallPlan;
 }
 
 /** Makes the public function of a spec (and its `withGrad`), and lists it in {@link losses}. */
@@ -219,8 +222,9 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
       output: spec.output,
     }),
   );
-  const fn = (...args: unknown[]) => execute(plan, false, args);
-  fn.withGrad = (...args: unknown[]) => execute(plan, true, args);
+  // The small-call path takes the common calls; anything else (and every error) goes through `execute`.
+  const fn = (...args: unknown[]) => executeSmall(plan, false, args) ?? execute(plan, false, args);
+  fn.withGrad = (...args: unknown[]) => executeSmall(plan, true, args) ?? execute(plan, true, args);
   return fn;
 }
 
@@ -260,7 +264,7 @@ function readOptions(plan: Plan, raw: unknown): ReadonlyMap<string, unknown> {
  * absent option takes PyTorch's default; `null` is accepted only for a tensor option
  * (PyTorch's `None`); any other null, like a BigInt or a NaN, is INVALID_OPTION.
  */
-function readOption(func: string, key: string, o: OptionSpec, given: unknown): number | boolean | FloatArg | undefined {
+export function readOption(func: string, key: string, o: OptionSpec, given: unknown): number | boolean | FloatArg | undefined {
   if (given === undefined && o.kind === "tensor") return undefined;
   const v = given === undefined ? optionDefault(o) : given;
   const bad = (what: string) => new LossError("INVALID_OPTION", `${func}: ${key} must be ${what} but is ${show(v)}`);

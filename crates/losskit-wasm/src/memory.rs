@@ -114,6 +114,26 @@ pub fn descriptor_words() -> usize {
     DESCRIPTOR_WORDS
 }
 
+/// Bytes of [`staging_area`]: a call whose arguments and gradients fit here (the small
+/// calls, where a fixed cost per call is what shows) is staged without allocating.
+const STAGING_BYTES: usize = 64 * 1024;
+/// 8-aligned (u64 words) for f64 data.
+static mut STAGING: [u64; STAGING_BYTES / 8] = [0; STAGING_BYTES / 8];
+
+/// The address of a static area where the TypeScript layer stages the arguments and the
+/// gradient buffers of a small call (ts/src/small.ts): no allocation, nothing to free, and
+/// nothing the allocation counter sees. Calls do not nest, so one area serves them all.
+#[wasm_bindgen]
+pub fn staging_area() -> usize {
+    core::ptr::addr_of!(STAGING) as usize
+}
+
+/// Capacity of [`staging_area`] in bytes.
+#[wasm_bindgen]
+pub fn staging_bytes() -> usize {
+    STAGING_BYTES
+}
+
 /// A tensor from its descriptor at `desc`: the `usize` words `[data address, rank, d0, …]`
 /// written by the TypeScript layer (ts/src/call.ts); `None` for address 0 (an absent
 /// optional tensor). A shape whose element count overflows gets empty data, which the

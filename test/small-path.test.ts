@@ -1,0 +1,95 @@
+// The small-call path (ts/src/small.ts) and the general one (spec.ts `execute`) give the same
+// numbers: every loss of the table is called once the common way (typed arrays, scalar
+// options: the small path) and once with `wrt` naming every gradient (always the general
+// path), and the values and gradients must agree bit for bit. Values are also checked against
+// closed forms, and the small path must allocate nothing that outlives the call.
+import { describe, expect, it } from "vitest";
+import { losskit } from "./helpers";
+
+const { losses, mseLoss, crossEntropy, gaussianNllLoss, memoryStats, tensorFrom } = losskit;
+
+type AnyLoss = ((...a: unknown[]) => unknown) & { withGrad: (...a: unknown[]) => { loss: number; grads: Record<string, { data: ArrayLike<number>; shape: readonly number[] }> } };
+
+/** Small, valid arguments for a loss of the table (rows of 3 classes; input values in (0, 1), which every loss accepts; labels ±1; indices in range). */
+function sampleArgs(name: string, kinds: readonly string[], F: Float32ArrayConstructor | Float64ArrayConstructor): unknown[] {
+  const input = { data: F.of(0.3, 0.15, 0.8, 0.1, 0.5, 0.35), shape: [2, 3] };
+  return kinds.map((kind, i) => {
+    if (i === 0) return input;
+    switch (kind) {
+      case "index":
+      case "class":
+        return Int32Array.of(2, 0);
+      case "multilabel":
+        return { data: Int32Array.of(1, -1, 0, 0, 2, -1), shape: [2, 3] };
+      case "rowSign":
+        return F.of(1, -1);
+      case "sign":
+        return { data: F.of(1, -1, 1, -1, -1, 1), shape: [2, 3] };
+      default:
+        // Probabilities in (0, 1) suit every float target (BCE's, KL's, …), positive for variances.
+        return { data: F.of(0.2, 0.7, 0.4, 0.9, 0.1, 0.6), shape: [2, 3] };
+    }
+  });
+}
+
+describe("the small-call path", () => {
+  for (const info of losses) {
+    for (const F of [Float32Array, Float64Array]) {
+      it(`${info.name} (${F.name}) agrees with the general path`, () => {
+        const fn = (losskit as unknown as Record<string, AnyLoss>)[info.name];
+        const args = sampleArgs(info.name, info.args.map((a) => a.kind), F);
+        // Reduced (a loss whose default is 'none' is asked for 'mean'): the small path's calls.
+        const opts = info.reductions.length > 0 ? { reduction: "mean" } : {};
+        const small = fn.withGrad(...args, opts);
+        const names = Object.keys(small.grads);
+        const general = fn.withGrad(...args, { ...opts, wrt: names });
+        expect(Object.is(small.loss, general.loss) || small.loss === general.loss).toBe(true);
+        expect(Number.isFinite(small.loss)).toBe(true);
+        for (const n of names) {
+          expect(small.grads[n].data).toBeInstanceOf(F);
+          expect(Array.from(small.grads[n].data)).toEqual(Array.from(general.grads[n].data));
+          expect(small.grads[n].shape).toEqual(general.grads[n].shape);
+        }
+        expect(fn(...args, opts)).toBe(small.loss);
+      });
+    }
+  }
+
+  it("matches closed forms and allocates nothing that outlives the call", () => {
+    const before = memoryStats().allocatedBytes;
+    // mse: mean((x − y)²) and 2(x − y)/n
+    const { loss, grads } = mseLoss.withGrad(Float64Array.of(1, 2, 4), Float64Array.of(0, 0, 1));
+    expect(loss).toBe((1 + 4 + 9) / 3);
+    expect(Array.from(grads.input.data)).toEqual([2 / 3, 4 / 3, 2]);
+    expect(Array.from(grads.target.data)).toEqual([-2 / 3, -4 / 3, -2]);
+    // cross-entropy of one row with uniform logits: ln 3, gradient softmax − onehot
+    const ce = crossEntropy.withGrad({ data: Float64Array.of(0, 0, 0), shape: [1, 3] }, Int32Array.of(1));
+    expect(ce.loss).toBeCloseTo(Math.log(3), 14);
+    [1 / 3, -2 / 3, 1 / 3].forEach((v, i) => expect(ce.grads.input.data[i]).toBeCloseTo(v, 14));
+    expect(ce.grads.input.shape).toEqual([1, 3]);
+    // a number for a tensor (gaussianNll's variance): ½(ln 1 + (x − y)²/1), mean over 2
+    expect(gaussianNllLoss(Float64Array.of(1, 3), Float64Array.of(0, 0), 1)).toBe(2.5);
+    // wasm tensors (described in place) and a number-free call
+    const x = tensorFrom(Float32Array.of(3, -1));
+    const y = tensorFrom(Float32Array.of(1, 1));
+    expect(mseLoss(x, y, { reduction: "sum" })).toBe(8);
+    x.dispose();
+    y.dispose();
+    expect(memoryStats().allocatedBytes).toBe(before);
+  });
+
+  it("hands calls beyond the staging area to the general path", () => {
+    const n = 70_000; // 2 × 280 KB of f32 input plus gradients: more than the 64 KiB area
+    const x = new Float32Array(n).fill(1);
+    const y = new Float32Array(n);
+    const { loss, grads } = mseLoss.withGrad(x, y, { reduction: "sum" });
+    expect(loss).toBe(n);
+    expect(grads.input.data[n - 1]).toBe(2);
+  });
+
+  it("reports errors as the general path does", () => {
+    expect(() => mseLoss(Float32Array.of(1, 2), Float32Array.of(1, 2, 3))).toThrow(/target has shape \[3\] but input has shape \[2\]/);
+    expect(() => mseLoss(Float32Array.of(1), Float64Array.of(1))).toThrow(expect.objectContaining({ code: "DTYPE_MISMATCH" }));
+    expect(() => mseLoss(Float32Array.of(1), Float32Array.of(1), { reduction: "avg" as "mean" })).toThrow(expect.objectContaining({ code: "INVALID_OPTION" }));
+  });
+});

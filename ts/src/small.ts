@@ -1,0 +1,288 @@
+// The small-call path: the same call as `execute` (spec.ts), for the common shapes of a call,
+// without its general machinery. At n = 1…10³ elements a loss costs little next to the
+// fixed cost of a call, so this path allocates nothing in wasm and little in JS: the
+// arguments are copied into a static staging area of the module (or described in place for
+// wasm tensors), their descriptors written into the static descriptor area, and the
+// gradients read back out of the staging area.
+//
+// It takes a call only when every piece is of a common kind — typed arrays (not views of
+// wasm memory, not empty), `{ data, shape }` tensors of them, wasm tensors, numbers for
+// `floatOrNumber`; options that are scalars, with a reduction other than 'none'; no
+// `wrt`/`into`/`gradOutput`; a staged size within the area — and hands anything else,
+// including every malformed call, to `execute`, which reads it afresh and reports the error.
+// The core checks shapes and values on both paths alike.
+import { buffer, wasm, wasmBuffer } from "./backend.js";
+import { rethrow } from "./errors.js";
+import type { Plan, StagedArg } from "./spec.js";
+import { readOption } from "./spec.js";
+import { type Dtype, type FloatArray, type Tensor, isWasmTensor, typedArrayName } from "./tensor.js";
+
+/** What a plan's small calls reuse: the staged-argument records and the output slots passed to `invoke`. */
+export interface SmallPlan {
+  /** The wire value of every option at its default (reduction code, number, flag; 0 = no tensor). */
+  defaults: Record<string, number | boolean>;
+  /** Option name → its index in the plan. */
+  optIndex: ReadonlyMap<string, number>;
+  staged: Record<string, StagedArg>;
+  stagedList: StagedArg[];
+  grads: Record<string, number>;
+  outputs: { out: number; gradOutput: number; grads: Record<string, number> };
+  /** Per argument: 0 float, 1 index, 2 class (index or float), 3 float or number. */
+  kinds: Uint8Array;
+  /** The reduction option's name, if the loss has one ('none' goes to `execute`). */
+  reductionKey: string | undefined;
+}
+
+const KIND: Record<string, number> = { float: 0, sign: 0, rowSign: 0, index: 1, multilabel: 1, class: 2, floatOrNumber: 3 };
+const REDUCTION_DEFAULTS: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 3 };
+
+export function smallPlan(plan: Plan): SmallPlan {
+  const defaults: Record<string, number | boolean> = {};
+  plan.optKeys.forEach((k, i) => {
+    const o = plan.optSpecs[i];
+    defaults[k] = o.kind === "tensor" ? 0 : o.kind === "reduction" ? REDUCTION_DEFAULTS[o.default] : o.default;
+  });
+  const staged: Record<string, StagedArg> = {};
+  const stagedList = plan.argNames.map((n) => (staged[n] = { desc: 0, isIndex: false, number: 0 }));
+  const grads: Record<string, number> = {};
+  for (const at of plan.diffAt) grads[plan.argNames[at]] = 0;
+  return {
+    defaults,
+    optIndex: new Map(plan.optKeys.map((k, i) => [k, i])),
+    staged,
+    stagedList,
+    grads,
+    outputs: { out: 0, gradOutput: 0, grads },
+    kinds: Uint8Array.from(plan.argKinds, (k) => KIND[k]),
+    reductionKey: plan.optKeys.find((_, i) => plan.optSpecs[i].kind === "reduction"),
+  };
+}
+
+// The static areas of the module and views over them, re-made when memory grows.
+let area = 0;
+let areaBytes = 0;
+let descArea = 0;
+let descWords = 0;
+let viewsOf: ArrayBuffer | undefined;
+let u32: Uint32Array;
+let f32: Float32Array;
+let f64: Float64Array;
+let i32: Int32Array;
+
+function views(): void {
+  if (area === 0) {
+    const w = wasm(); // (reports a module that is not loaded)
+    area = w.staging_area();
+    areaBytes = w.staging_bytes();
+    descArea = w.descriptor_area();
+    descWords = w.descriptor_words();
+  }
+  const b = buffer();
+  if (b === viewsOf) return;
+  viewsOf = b;
+  u32 = new Uint32Array(b, descArea, descWords);
+  f32 = new Float32Array(b, area, areaBytes / 4);
+  f64 = new Float64Array(b, area, areaBytes / 8);
+  i32 = new Int32Array(b, area, areaBytes / 4);
+}
+
+const TA = Object.getPrototypeOf(Int8Array.prototype) as object;
+const TA_BUFFER = Object.getOwnPropertyDescriptor(TA, "buffer")!.get!;
+const TA_LENGTH = Object.getOwnPropertyDescriptor(TA, "length")!.get!;
+
+// Per argument of the call being made (calls do not nest): its data, shape and staging.
+const argData: unknown[] = [];
+const argShape: (readonly number[] | undefined)[] = [];
+const argLen: number[] = [];
+const argPtr: number[] = [];
+/** 0 float, 1 index, 2 number. */
+const argIs: number[] = [];
+const gradOff: number[] = [];
+
+/** The data and shape of a `{ data, shape }` plain object, when both are of the kinds this path takes (else undefined). */
+function tensorLike(v: object): [unknown, readonly number[]] | undefined {
+  try {
+    if (Object.getPrototypeOf(v) !== Object.prototype) return undefined;
+    const { data, shape } = v as { data: unknown; shape: unknown };
+    if (!Array.isArray(shape)) return undefined;
+    let n = 1;
+    for (let i = 0; i < shape.length; i++) {
+      const d: unknown = shape[i];
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 0) return undefined;
+      n *= d;
+    }
+    if (typedArrayName(data) === undefined || (TA_LENGTH.call(data) as number) !== n) return undefined;
+    return [data, shape];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The loss (and gradients) of a call this path takes, or `undefined` to hand it to `execute`. */
+export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
+  const nargs = plan.argNames.length;
+  if (args.length > nargs + 1) return undefined;
+  const sp = plan.small ?? (plan.small = smallPlan(plan));
+
+  // Options: scalars only, validated by the same reader as `execute`'s.
+  let values = sp.defaults;
+  const opts = args[nargs];
+  if (opts !== undefined) {
+    if (typeof opts !== "object" || opts === null) return undefined;
+    values = { ...sp.defaults };
+    try {
+      if (Object.getPrototypeOf(opts) !== Object.prototype) return undefined;
+      for (const key in opts) {
+        const i = sp.optIndex.get(key);
+        if (i === undefined) return undefined;
+        const o = plan.optSpecs[i];
+        const given = (opts as Record<string, unknown>)[key];
+        if (o.kind === "tensor") {
+          if (given === undefined || given === null) continue;
+          return undefined;
+        }
+        values[key] = readOption(plan.name, key, o, given) as number | boolean;
+      }
+    } catch {
+      return undefined;
+    }
+  }
+  if (sp.reductionKey !== undefined && values[sp.reductionKey] === 0) return undefined;
+
+  // Arguments: what each is, the call's dtype, and the bytes to stage (8-aligned pieces).
+  views();
+  let dt: Dtype | undefined;
+  let bytes = 0;
+  const kinds = sp.kinds;
+  for (let i = 0; i < nargs; i++) {
+    let v = args[i];
+    const kind = kinds[i];
+    if (typeof v === "number") {
+      if (kind !== 3) return undefined;
+      argIs[i] = 2;
+      argData[i] = v;
+      continue;
+    }
+    let shape: readonly number[] | undefined;
+    let ptr = 0;
+    let name: string | undefined;
+    if (isWasmTensor(v)) {
+      if (v.disposed || v.length === 0) return undefined;
+      name = v.dtype === "f32" ? "Float32Array" : v.dtype === "f64" ? "Float64Array" : "Int32Array";
+      shape = v.shape;
+      ptr = v.ptr;
+    } else {
+      name = typedArrayName(v);
+      if (name === undefined) {
+        if (typeof v !== "object" || v === null || isWasmTensor(v)) return undefined;
+        const t = tensorLike(v);
+        if (t === undefined) return undefined;
+        [v, shape] = t;
+        name = typedArrayName(v);
+      }
+      if (wasmBuffer(TA_BUFFER.call(v) as ArrayBufferLike) !== undefined) return undefined;
+    }
+    const len = ptr !== 0 ? (v as { length: number }).length : (TA_LENGTH.call(v) as number);
+    if (len === 0 || len > areaBytes) return undefined; // (and the sizes below fit in 32-bit arithmetic)
+    if (name === "Int32Array") {
+      if (kind === 0 || kind === 3) return undefined;
+      argIs[i] = 1;
+      if (ptr === 0) bytes += (len * 4 + 7) & ~7;
+    } else if (name === "Float32Array" || name === "Float64Array") {
+      if (kind === 1) return undefined;
+      const d: Dtype = name === "Float32Array" ? "f32" : "f64";
+      if (dt === undefined) dt = d;
+      else if (d !== dt) return undefined;
+      argIs[i] = 0;
+      if (ptr === 0) bytes += len * (d === "f32" ? 4 : 8);
+      bytes = (bytes + 7) & ~7;
+    } else {
+      return undefined;
+    }
+    argData[i] = v;
+    argShape[i] = shape;
+    argLen[i] = len;
+    argPtr[i] = ptr;
+  }
+  if (dt === undefined) return undefined;
+  const eb = dt === "f32" ? 4 : 8;
+  const diffAt = plan.diffAt;
+  if (withGrad) {
+    for (let k = 0; k < diffAt.length; k++) {
+      const at = diffAt[k];
+      if (argIs[at] === 0) bytes += (argLen[at] * eb + 7) & ~7;
+    }
+  }
+  let words = 0;
+  for (let i = 0; i < nargs; i++) if (argIs[i] !== 2) words += 2 + (argShape[i]?.length ?? 1);
+  if (bytes > areaBytes || words > descWords) return undefined;
+
+  // Stage: copies into the area, descriptors into the descriptor area.
+  let off = 0;
+  let word = 0;
+  const staged = sp.stagedList;
+  for (let i = 0; i < nargs; i++) {
+    const s = staged[i];
+    if (argIs[i] === 2) {
+      s.desc = 0;
+      s.isIndex = false;
+      s.number = argData[i] as number;
+      argData[i] = undefined;
+      continue;
+    }
+    let ptr = argPtr[i];
+    if (ptr === 0) {
+      ptr = area + off;
+      const len = argLen[i];
+      if (argIs[i] === 1) {
+        i32.set(argData[i] as Int32Array, off >> 2);
+        off += (len * 4 + 7) & ~7;
+      } else {
+        if (dt === "f32") f32.set(argData[i] as Float32Array, off >> 2);
+        else f64.set(argData[i] as Float64Array, off >> 3);
+        off = (off + len * eb + 7) & ~7;
+      }
+    }
+    argData[i] = undefined; // keep no reference to the caller's data
+    s.desc = descArea + word * 4;
+    s.isIndex = argIs[i] === 1;
+    s.number = 0;
+    const shape = argShape[i];
+    u32[word++] = ptr;
+    if (shape === undefined) {
+      u32[word++] = 1;
+      u32[word++] = argLen[i];
+    } else {
+      u32[word++] = shape.length;
+      for (let d = 0; d < shape.length; d++) u32[word++] = shape[d];
+    }
+  }
+  const grads = sp.grads;
+  for (let k = 0; k < diffAt.length; k++) {
+    const at = diffAt[k];
+    const want = withGrad && argIs[at] === 0;
+    gradOff[k] = want ? off : -1;
+    grads[plan.argNames[at]] = want ? area + off : 0;
+    if (want) off += (argLen[at] * eb + 7) & ~7;
+  }
+
+  let loss: number;
+  try {
+    loss = plan.spec.invoke(wasm(), dt === "f32", sp.staged, values as never, sp.outputs);
+  } catch (e) {
+    rethrow(e, plan.name);
+  }
+  if (!withGrad) return loss;
+  views(); // the call may have grown memory
+  const result: Record<string, Tensor> = {};
+  for (let k = 0; k < diffAt.length; k++) {
+    const o = gradOff[k];
+    if (o < 0) continue;
+    const at = diffAt[k];
+    const len = argLen[at];
+    const data: FloatArray = dt === "f32" ? f32.slice(o >> 2, (o >> 2) + len) : f64.slice(o >> 3, (o >> 3) + len);
+    const shape = argShape[at];
+    result[plan.argNames[at]] = { data, shape: shape === undefined ? [len] : [...shape] };
+  }
+  return { loss, grads: result };
+}
