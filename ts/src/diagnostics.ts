@@ -1,5 +1,6 @@
 // Introspection for tests, benchmarks and the curious.
 import { buffer, wasm } from "./backend.js";
+export { setSmallCalls } from "./small.js";
 
 /** Wasm memory in use: bytes allocated by losskit (tensors, buffers) and the size of linear memory. */
 export function memoryStats(): { allocatedBytes: number; memoryBytes: number } {

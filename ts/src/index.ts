@@ -28,4 +28,4 @@ export * from "./losses/regression.js";
 export * from "./losses/classification.js";
 export * from "./losses/margin.js";
 export * from "./losses/embedding.js";
-export { memoryStats, setScalarKernels, simdEnabled } from "./diagnostics.js";
+export { memoryStats, setScalarKernels, setSmallCalls, simdEnabled } from "./diagnostics.js";

@@ -7,8 +7,8 @@
 //
 // It takes a call only when every piece is of a common kind — typed arrays (not views of
 // wasm memory, not empty), `{ data, shape }` tensors of them, wasm tensors, numbers for
-// `floatOrNumber`; options that are scalars, with a reduction other than 'none'; no
-// `wrt`/`into`/`gradOutput`; a staged size within the area — and hands anything else,
+// `floatOrNumber`; options that are scalars, with a reduction other than 'none', and `wrt`;
+// no `into`/`gradOutput`; a staged size within the area — and hands anything else,
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
 import { buffer, wasm, wasmBuffer } from "./backend.js";
@@ -98,6 +98,7 @@ const argPtr: number[] = [];
 /** 0 float, 1 index, 2 number. */
 const argIs: number[] = [];
 const gradOff: number[] = [];
+const wanted: boolean[] = [];
 
 /** The data and shape of a `{ data, shape }` plain object, when both are of the kinds this path takes (else undefined). */
 function tensorLike(v: object): [unknown, readonly number[]] | undefined {
@@ -118,14 +119,23 @@ function tensorLike(v: object): [unknown, readonly number[]] | undefined {
   }
 }
 
+let enabled = true;
+
+/** Turns the small-call path on or off (on by default): every call then goes through `execute` (for tests and benchmarks). */
+export function setSmallCalls(on: boolean): void {
+  enabled = on === true;
+}
+
 /** The loss (and gradients) of a call this path takes, or `undefined` to hand it to `execute`. */
 export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
+  if (!enabled) return undefined;
   const nargs = plan.argNames.length;
   if (args.length > nargs + 1) return undefined;
   const sp = plan.small ?? (plan.small = smallPlan(plan));
 
   // Options: scalars only, validated by the same reader as `execute`'s.
   let values = sp.defaults;
+  let wrt: unknown[] | undefined;
   const opts = args[nargs];
   if (opts !== undefined) {
     if (typeof opts !== "object" || opts === null) return undefined;
@@ -133,6 +143,12 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     try {
       if (Object.getPrototypeOf(opts) !== Object.prototype) return undefined;
       for (const key in opts) {
+        if (key === "wrt" && withGrad) {
+          const w: unknown = (opts as { wrt: unknown }).wrt;
+          if (w !== undefined && !Array.isArray(w)) return undefined;
+          wrt = w === undefined ? undefined : Array.from(w as unknown[]);
+          continue;
+        }
         const i = sp.optIndex.get(key);
         if (i === undefined) return undefined;
         const o = plan.optSpecs[i];
@@ -208,9 +224,17 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   const eb = dt === "f32" ? 4 : 8;
   const diffAt = plan.diffAt;
   if (withGrad) {
+    // `wrt`: names of differentiable arguments holding float data (anything else is `execute`'s to report).
+    if (wrt !== undefined) {
+      for (let j = 0; j < wrt.length; j++) {
+        const at = plan.argNames.indexOf(wrt[j] as string);
+        if (at < 0 || !diffAt.includes(at) || argIs[at] !== 0) return undefined;
+      }
+    }
     for (let k = 0; k < diffAt.length; k++) {
       const at = diffAt[k];
-      if (argIs[at] === 0) bytes += (argLen[at] * eb + 7) & ~7;
+      wanted[k] = argIs[at] === 0 && (wrt === undefined || wrt.includes(plan.argNames[at]));
+      if (wanted[k]) bytes += (argLen[at] * eb + 7) & ~7;
     }
   }
   let words = 0;
@@ -260,7 +284,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   const grads = sp.grads;
   for (let k = 0; k < diffAt.length; k++) {
     const at = diffAt[k];
-    const want = withGrad && argIs[at] === 0;
+    const want = withGrad && wanted[k];
     gradOff[k] = want ? off : -1;
     grads[plan.argNames[at]] = want ? area + off : 0;
     if (want) off += (argLen[at] * eb + 7) & ~7;
