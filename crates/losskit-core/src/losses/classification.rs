@@ -59,10 +59,34 @@ fn broadcast_to<'a, T: Real>(
 
 // ------------------------------------------------------------------ softmax row kernels
 
+/// Rows of at most this many classes keep a tile's logits, then their e^{x_c − m}, on the
+/// stack between the passes: one gather per class instead of three, and no scatter before
+/// the gradient's (the tiles of narrow rows gather at stride C, lane by lane).
+const HELD_CLASSES: usize = ROW_SIMD_MIN_CLASSES;
+
+/// The e^{x_c − m} of a tile's classes: held on the stack for narrow rows, else in the
+/// gradient buffer (which the gradient pass then overwrites).
+struct Exps<L> {
+    held: [L; HELD_CLASSES],
+    narrow: bool,
+}
+
+impl<L: Lane> Exps<L> {
+    #[inline(always)]
+    fn get(&self, t: &Tile<L>, gx: &[L::Elem], c: usize) -> L {
+        if self.narrow {
+            self.held[c]
+        } else {
+            t.load(gx, c)
+        }
+    }
+}
+
 /// The first two passes over a tile's classes, shared by every softmax kernel: the row
 /// maximum m (NaN is left to Σexp to propagate), then s = Σ_c e^{x_c − m} (compensated),
-/// writing each e^{x_c − m} into `keep` (the input gradient, turned into the softmax by
-/// the gradient pass) and showing each shifted logit x_c − m to `each`. Returns (m, s).
+/// keeping each e^{x_c − m} for the gradient pass (on the stack for narrow rows, else in
+/// `keep`, the input gradient) and showing each shifted logit x_c − m to `each`.
+/// Returns (m, s, the exponentials).
 #[inline(always)]
 fn log_sum_exp<L: Lane>(
     t: &Tile<L>,
@@ -70,23 +94,30 @@ fn log_sum_exp<L: Lane>(
     classes: usize,
     mut keep: Option<&mut [L::Elem]>,
     mut each: impl FnMut(usize, L),
-) -> (L, L) {
+) -> (L, L, Exps<L>) {
+    let narrow = classes <= HELD_CLASSES;
+    let mut held = [L::zero(); HELD_CLASSES];
     let mut m = L::splat(L::Elem::from_f64(f64::NEG_INFINITY));
     for c in 0..classes {
         let v = t.load(x, c);
+        if narrow {
+            held[c] = v;
+        }
         m = L::select(v.gt_mask(m), v, m);
     }
     let mut s = LaneSum::<L>::new();
     for c in 0..classes {
-        let d = t.load(x, c) - m;
+        let d = if narrow { held[c] } else { t.load(x, c) } - m;
         let e = d.exp();
         s.add(e);
-        if let Some(k) = keep.as_deref_mut() {
+        if narrow {
+            held[c] = e;
+        } else if let Some(k) = keep.as_deref_mut() {
             t.store(e, k, c);
         }
         each(c, d);
     }
-    (m, s.value())
+    (m, s.value(), Exps { held, narrow })
 }
 
 /// Cross-entropy against class indices, with weights, ignored rows and label smoothing ε:
@@ -110,7 +141,7 @@ impl<T: Real> RowKernel<T> for SoftmaxIndex<'_, T> {
         let smoothing = self.eps > T::ZERO;
         let mut a1 = LaneSum::<L>::new();
         let keep = if GRAD { self.gx.as_deref_mut() } else { None };
-        let (m, s) = log_sum_exp(t, x, self.c, keep, |c, d| {
+        let (m, s, exps) = log_sum_exp(t, x, self.c, keep, |c, d| {
             if smoothing {
                 a1.add(weight.map_or(d, |w| L::splat(w[c]) * d));
             }
@@ -135,7 +166,7 @@ impl<T: Real> RowKernel<T> for SoftmaxIndex<'_, T> {
                 let gs = -(g * eps_c);
                 let total = if smoothing { gt + gs * L::splat(self.w_sum) } else { gt };
                 for c in 0..self.c {
-                    let prob = t.load(gx, c) / s;
+                    let prob = exps.get(t, gx, c) / s;
                     let mut v = L::select(p.is(c), gt, L::zero());
                     if smoothing {
                         v = v + weight.map_or(gs, |w| gs * L::splat(w[c]));
@@ -281,7 +312,7 @@ impl<T: Real> RowKernel<T> for SoftmaxProb<'_, T> {
         };
         let (mut a1, mut a2) = (LaneSum::<L>::new(), LaneSum::<L>::new());
         let gx_keep = if GRAD { self.gx.as_deref_mut() } else { None };
-        let (m, s) = log_sum_exp(t, x, self.c, gx_keep, |c, d| {
+        let (m, s, exps) = log_sum_exp(t, x, self.c, gx_keep, |c, d| {
             let wy = smoothed(c);
             a1.add(wy);
             a2.add(wy * d);
@@ -293,7 +324,7 @@ impl<T: Real> RowKernel<T> for SoftmaxProb<'_, T> {
             if let Some(gx) = self.gx.as_deref_mut() {
                 let total = g * swy;
                 for c in 0..self.c {
-                    let prob = t.load(gx, c) / s;
+                    let prob = exps.get(t, gx, c) / s;
                     t.store(prob * total - g * smoothed(c), gx, c);
                 }
             }
@@ -326,7 +357,7 @@ impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
     fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
         let x = self.x;
         let keep = if GRAD { self.gx.as_deref_mut() } else { None };
-        let (m, s) = log_sum_exp(t, x, self.c, keep, |_, _| {});
+        let (m, s, exps) = log_sum_exp(t, x, self.c, keep, |_, _| {});
         let ls = s.ln();
         let p = t.pick(&self.classes);
         let a = p.weight(self.alpha);
@@ -349,7 +380,7 @@ impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
                 };
                 let d = g * -(a * (mq - slope));
                 for c in 0..self.c {
-                    let prob = t.load(gx, c) / s;
+                    let prob = exps.get(t, gx, c) / s;
                     let v = L::select(p.is(c), d - d * prob, -(d * prob));
                     t.store(v, gx, c);
                 }
