@@ -28,7 +28,7 @@ use crate::engine::rows::each_row;
 use crate::engine::rows::{check_per_class, Classes, Rows};
 use crate::engine::{sweep, Out, Sweep};
 use crate::error::{check_option, ErrorCode, LossError, Result};
-use crate::real::{Lane, Real};
+use crate::real::{ln_1p_unit, Lane, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
 use crate::shape::{fmt_shape, numel, try_filled, Broadcast, Tensor};
 
@@ -99,7 +99,7 @@ impl<T: Real> Pointwise<T> for SoftMargin {
         let (zero, one) = (L::zero(), L::one());
         let t = -x * y;
         let e = (-t.abs()).exp();
-        let loss = L::select(t.gt_mask(zero), t, zero) + e.ln_1p();
+        let loss = L::select(t.gt_mask(zero), t, zero) + ln_1p_unit(e);
         let r = one / (one + e);
         let sigma = L::select(t.ge_mask(zero), r, e * r);
         [loss, -y * sigma, zero, zero]
@@ -556,7 +556,7 @@ impl<T: Real> Sweep<T, 1> for SoftMarginRow<'_, T> {
         let x = L::load(&self.x[j..]);
         let y = L::load(&self.y[j..]);
         let e = (-x.abs()).exp();
-        let l1p = e.ln_1p();
+        let l1p = ln_1p_unit(e);
         let sp_pos = L::select(x.gt_mask(zero), x, zero) + l1p; // softplus(x) = −ln σ(−x)
         let sp_neg = L::select(x.lt_mask(zero), -x, zero) + l1p; // softplus(−x) = −ln σ(x)
         let w = self.w.map_or(one, |w| L::load(&w[j..]));
