@@ -25,10 +25,8 @@ export default [
     input: "ts/src/entry/node.ts",
     external,
     plugins: [ts()],
-    output: [
-      { file: "dist/node.mjs", format: "es", sourcemap: true },
-      { file: "dist/node.cjs", format: "cjs", sourcemap: true, exports: "named" },
-    ],
+    // CommonJS only: dist/node.mjs re-exports it (written by scripts/build.mjs).
+    output: { file: "dist/node.cjs", format: "cjs", sourcemap: true, exports: "named" },
   },
   {
     input: "ts/src/entry/browser.ts",

@@ -188,6 +188,18 @@ describe("Node", () => {
   it("CommonJS require of the installed package", () => {
     expect(JSON.parse(node(["node/app.cjs"]))).toEqual(expected);
   });
+  it("import and require in one process share one module: one wasm instance, one LossError, tensors of either work in both", () => {
+    expect(JSON.parse(node(["node/dual.mjs"]))).toEqual({
+      sameFunction: true,
+      sameLossError: true,
+      sameTensorClass: true,
+      esmTensorInCjs: 2,
+      esmIndicesInCjs: Math.LN2,
+      cjsErrorIsEsmLossError: true,
+      code: "SHAPE_MISMATCH",
+      freedThroughCjsStats: true,
+    });
+  });
   for (const format of ["esm", "cjs"] as const) {
     it(`esbuild --platform=node --format=${format} (no configuration), run from the project`, () => {
       const out = join(env, `out-esbuild-node.${format === "esm" ? "mjs" : "cjs"}`);

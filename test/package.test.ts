@@ -16,6 +16,10 @@ describe("packaging", () => {
     const out = node(["-e", 'const { l1Loss, LossError } = require("losskit"); console.log(l1Loss([1, -2], [0, 0], { reduction: "sum" }), typeof LossError)']);
     expect(out).toBe("3 function");
   });
+  it("import and require share one module (no dual-package hazard)", () => {
+    const script = 'import * as esm from "losskit"; import { createRequire } from "node:module"; const cjs = createRequire(import.meta.url)("losskit"); console.log(esm.mseLoss === cjs.mseLoss, esm.LossError === cjs.LossError)';
+    expect(node(["--input-type=module", "-e", script])).toBe("true true");
+  });
   it("works from another directory (no cwd-relative paths)", () => {
     const out = execFileSync(process.execPath, ["-e", `console.log(require(${JSON.stringify(join(root, "dist/node.cjs"))}).maeLoss([2], [0]))`], { cwd: "/", encoding: "utf8" }).trim();
     expect(out).toBe("2");
