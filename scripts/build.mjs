@@ -69,6 +69,8 @@ const steps = {
     run(bin("rollup"), ["-c", "rollup.config.mjs", "--silent"]);
     copyFileSync(bg, join(root, "dist/losskit_wasm_bg.wasm"));
     writeNodeEsm();
+    // The same declarations for CommonJS consumers (require resolves node.cjs; TypeScript wants .d.cts there).
+    copyFileSync(join(root, "dist/losskit.d.ts"), join(root, "dist/losskit.d.cts"));
   },
   size() {
     const bytes = readFileSync(bg);

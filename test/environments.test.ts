@@ -21,8 +21,14 @@ if (!hasBrowser) console.warn(`environment tests in the browser skipped: no Chro
 
 const TYPES: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".map": "application/json" };
 
+/** Runs a command; on failure the error carries its output (a compiler's or linter's report). */
 function run(cmd: string, args: string[], cwd = env): string {
-  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+  } catch (e) {
+    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
+    throw new Error(`${cmd} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
+  }
 }
 const node = (args: string[], cwd = env) => run(process.execPath, args, cwd);
 const bin = (name: string) => join(env, "node_modules/.bin", name);
@@ -46,6 +52,9 @@ function prepare(): void {
   run("tar", ["xzf", join(env, packed[0].filename), "-C", pkg, "--strip-components=1"]);
   for (const f of readdirSync(source)) if (!f.startsWith("package")) cpSync(join(source, f), join(env, f), { recursive: true });
 }
+
+/** The packed tarball's path (made by prepare()). */
+const tarball = () => join(env, readdirSync(env).find((f) => f.endsWith(".tgz"))!);
 
 /** Serves `dir` over http on a free port. */
 async function serve(dir: string): Promise<{ url: string; server: Server }> {
@@ -206,5 +215,23 @@ describe("Node", () => {
       run(bin("esbuild"), [`node/app.${format === "esm" ? "mjs" : "cjs"}`, "--bundle", "--platform=node", `--format=${format}`, `--outfile=${out}`, "--log-level=error"]);
       expect(JSON.parse(node([out]))).toEqual(expected);
     });
+  }
+});
+
+describe("the packed package's types and metadata", () => {
+  it("publint --strict passes", () => {
+    expect(run(bin("publint"), ["--strict", tarball()])).toMatch(/All good/);
+  });
+  it("@arethetypeswrong/cli passes (the .wasm, not a JS module, excluded)", () => {
+    // Exits non-zero on any problem, which fails the test with attw's report.
+    run(bin("attw"), [tarball(), "--exclude-entrypoints", "./losskit_wasm_bg.wasm", "--format", "ascii"]);
+  });
+  for (const typescript of ["typescript-5.0", "typescript"]) {
+    // TypeScript 5.0 is slow here: NodeNext alone (ESM and CommonJS consumers) for it.
+    for (const config of typescript === "typescript" ? ["tsconfig.json", "tsconfig.bundler.json"] : ["tsconfig.json"]) {
+      it(`${typescript === "typescript" ? "TypeScript (current)" : "TypeScript 5.0"} compiles ESM${config === "tsconfig.json" ? " and CommonJS (NodeNext)" : " (Bundler)"} consumers with lib ES2022 + DOM, skipLibCheck false`, () => {
+        node([join(env, "node_modules", typescript, "bin/tsc"), "-p", join(env, "types", config)]);
+      });
+    }
   }
 });

@@ -14,6 +14,10 @@ export {
 } from "./tensor.js";
 export {
   type ArgKind,
+  type ArgOf,
+  type LossArgs,
+  type NoDtype,
+  type ResultArray,
   type Family,
   type GradOptions,
   type Grads,
