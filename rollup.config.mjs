@@ -2,6 +2,8 @@
 // .wasm itself is copied beside the bundles by scripts/build.mjs, and each entry finds it
 // with `new URL("./losskit_wasm_bg.wasm", import.meta.url)` (rollup rewrites import.meta.url
 // for the CommonJS output), so users never configure a path.
+// No source maps: the package ships dist/ alone, where a map's `sources` (ts/src) would not
+// resolve; the bundles are unminified, readable JS.
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
 
@@ -26,16 +28,16 @@ export default [
     external,
     plugins: [ts()],
     // CommonJS only: dist/node.mjs re-exports it (written by scripts/build.mjs).
-    output: { file: "dist/node.cjs", format: "cjs", sourcemap: true, exports: "named" },
+    output: { file: "dist/node.cjs", format: "cjs", exports: "named" },
   },
   {
     input: "ts/src/entry/browser.ts",
     external,
     plugins: [ts(), iifeScriptUrl],
     output: [
-      { file: "dist/browser.mjs", format: "es", sourcemap: true },
+      { file: "dist/browser.mjs", format: "es" },
       // For classic workers (importScripts) and plain <script> tags: the same entry as a global `losskit`.
-      { file: "dist/browser.iife.js", format: "iife", name: "losskit", intro: iifeIntro, sourcemap: true },
+      { file: "dist/browser.iife.js", format: "iife", name: "losskit", intro: iifeIntro },
     ],
   },
   {

@@ -9,7 +9,7 @@
 // Usage: node scripts/build.mjs [step ...]   (default: all steps in order)
 // The Rust toolchain for wasm32 is the one scripts/setup.sh recorded in .toolchain/env.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +66,8 @@ const steps = {
     run(bin("wasm-opt"), ["-O3", ...features.map((f) => `--enable-${f}`), bg, "-o", bg]);
   },
   rollup() {
+    // Source maps of earlier builds (none are made now) must not reach the package.
+    for (const f of existsSync(join(root, "dist")) ? readdirSync(join(root, "dist")) : []) if (f.endsWith(".map")) rmSync(join(root, "dist", f));
     run(bin("rollup"), ["-c", "rollup.config.mjs", "--silent"]);
     copyFileSync(bg, join(root, "dist/losskit_wasm_bg.wasm"));
     writeNodeEsm();

@@ -1,6 +1,7 @@
 // The package as installed: `import "losskit"` and `require("losskit")` through the exports
 // map in real Node processes (self-reference by name), with the .wasm found without any path.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -23,5 +24,12 @@ describe("packaging", () => {
   it("works from another directory (no cwd-relative paths)", () => {
     const out = execFileSync(process.execPath, ["-e", `console.log(require(${JSON.stringify(join(root, "dist/node.cjs"))}).maeLoss([2], [0]))`], { cwd: "/", encoding: "utf8" }).trim();
     expect(out).toBe("2");
+  });
+  it("the tarball: licences, changelog, CommonJS types, no source maps (their sources are not shipped)", () => {
+    const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: root, encoding: "utf8" })) as { files: { path: string }[] }[];
+    const files = packed.files.map((f) => f.path);
+    for (const f of ["LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md", "README.md", "dist/losskit.d.ts", "dist/losskit.d.cts", "dist/browser.iife.js"]) expect(files).toContain(f);
+    expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
+    for (const f of files.filter((f) => /\.(c|m)?js$/.test(f))) expect(readFileSync(join(root, f), "utf8"), f).not.toMatch(/sourceMappingURL/);
   });
 });
