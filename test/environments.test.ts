@@ -57,13 +57,13 @@ function prepare(): void {
 const tarball = () => join(env, readdirSync(env).find((f) => f.endsWith(".tgz"))!);
 
 /** Serves `dir` over http on a free port. */
-async function serve(dir: string): Promise<{ url: string; server: Server }> {
+async function serve(dir: string, headers: Record<string, string> = {}): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^\/+/, "");
     let file = join(dir, path);
     if (existsSync(file) && !extname(file)) file = join(file, "index.html");
     if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", ...headers }).end(readFileSync(file));
   });
   await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
@@ -87,8 +87,8 @@ async function visit(url: string): Promise<Record<string, unknown>> {
   }
 }
 
-async function visitDir(dir: string, path = ""): Promise<Record<string, unknown>> {
-  const { url, server } = await serve(dir);
+async function visitDir(dir: string, path = "", headers: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const { url, server } = await serve(dir, headers);
   try {
     return await visit(url + path);
   } finally {
@@ -134,6 +134,16 @@ describe.runIf(hasBrowser)("Vite", () => {
       expectChecks(await visitDir(out), ["worker"]);
     });
 
+    if (vite === "vite8") {
+      it("a strict Content-Security-Policy: 'wasm-unsafe-eval' is what the wasm needs (and without it, it fails)", async () => {
+        const out = join(env, `out-${vite}`);
+        const csp = (extra: string) => ({ "content-security-policy": `default-src 'self'; script-src 'self'${extra}; worker-src 'self'` });
+        expectChecks(await visitDir(out, "", csp(" 'wasm-unsafe-eval'")), ["worker"]);
+        const blocked = await visitDir(out, "", csp(""));
+        expect(String(blocked.error)).toMatch(/CompileError|WebAssembly|Content Security Policy|unsafe-eval/i);
+      });
+    }
+
     it(`${vite} dev server: the page and a module worker`, async () => {
       const child: ChildProcess = spawn(process.execPath, ["vite.mjs", vite, "dev", join(env, "app")], { cwd: env, stdio: ["ignore", "pipe", "pipe"] });
       try {
@@ -172,10 +182,13 @@ describe.runIf(hasBrowser)("webpack, Rollup, esbuild for the browser", () => {
     expectChecks(await visitDir(out));
   });
 
-  for (const format of ["esm", "iife"] as const) {
-    it(`esbuild --format=${format} --loader:.wasm=file`, async () => {
-      const out = join(env, `out-esbuild-${format}`);
-      run(bin("esbuild"), ["app/main-esbuild.js", "--bundle", `--format=${format}`, "--loader:.wasm=file", `--outdir=${out}`, "--log-level=error"]);
+  // `file`: the .wasm beside the bundle, its URL given to init(); `binary`: the bytes inlined in
+  // the one JS file (for places that cannot serve files), given to init() the same way.
+  for (const [format, loader] of [["esm", "file"], ["iife", "file"], ["iife", "binary"]] as const) {
+    it(`esbuild --format=${format} --loader:.wasm=${loader}`, async () => {
+      const out = join(env, `out-esbuild-${format}-${loader}`);
+      run(bin("esbuild"), ["app/main-esbuild.js", "--bundle", `--format=${format}`, `--loader:.wasm=${loader}`, `--outdir=${out}`, "--log-level=error"]);
+      expect(readdirSync(out).some((f) => f.endsWith(".wasm"))).toBe(loader === "file");
       const script = format === "esm" ? '<script type="module" src="./main-esbuild.js"></script>' : '<script src="./main-esbuild.js"></script>';
       writeFileSync(join(out, "index.html"), `<!doctype html><meta charset="utf-8">${script}\n`);
       expectChecks(await visitDir(out));
