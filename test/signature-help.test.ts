@@ -7,9 +7,13 @@ import { describe, expect, it } from "vitest";
 
 const dts = join(__dirname, "../dist/losskit.d.ts");
 
-function service(source: string): { ls: ts.LanguageService; file: string } {
-  const file = join(__dirname, "signature-help-probe.ts");
-  const options: ts.CompilerOptions = {
+const file = join(__dirname, "signature-help-probe.ts");
+let source = "";
+let version = 0;
+
+/** One language service for every probe (loading lib.dom once); `probe` swaps the file's text. */
+const ls = ts.createLanguageService({
+  getCompilationSettings: () => ({
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -17,21 +21,23 @@ function service(source: string): { ls: ts.LanguageService; file: string } {
     types: [],
     strict: true,
     paths: { losskit: [dts] },
-  };
-  const host: ts.LanguageServiceHost = {
-    getCompilationSettings: () => options,
-    getScriptFileNames: () => [file],
-    getScriptVersion: () => "1",
-    getScriptSnapshot: (f) => {
-      const text = f === file ? source : ts.sys.readFile(f);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    },
-    getCurrentDirectory: () => __dirname,
-    getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-    fileExists: (f) => f === file || ts.sys.fileExists(f),
-    readFile: (f) => (f === file ? source : ts.sys.readFile(f)),
-  };
-  return { ls: ts.createLanguageService(host), file };
+  }),
+  getScriptFileNames: () => [file],
+  getScriptVersion: (f) => (f === file ? String(version) : "1"),
+  getScriptSnapshot: (f) => {
+    const text = f === file ? source : ts.sys.readFile(f);
+    return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+  },
+  getCurrentDirectory: () => __dirname,
+  getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+  fileExists: (f) => f === file || ts.sys.fileExists(f),
+  readFile: (f) => (f === file ? source : ts.sys.readFile(f)),
+});
+
+function service(text: string): { ls: ts.LanguageService; file: string } {
+  source = text;
+  version++;
+  return { ls, file };
 }
 
 /** Parameter names of each overload at the end of `call(` in `source`. */
