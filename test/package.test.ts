@@ -32,4 +32,25 @@ describe("packaging", () => {
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
     for (const f of files.filter((f) => /\.(c|m)?js$/.test(f))) expect(readFileSync(join(root, f), "utf8"), f).not.toMatch(/sourceMappingURL/);
   });
+  it("the browser entry: NOT_INITIALIZED before init(); init() takes bytes or a module, is idempotent, and may be retried after a failure", () => {
+    const script = `
+      import * as L from "./dist/browser.mjs";
+      import { readFileSync } from "node:fs";
+      const codes = [];
+      for (const f of [() => L.mseLoss([1], [2]), () => L.tensor([2]), () => L.memoryStats()]) {
+        try { f(); codes.push("no error"); } catch (e) { codes.push(e instanceof L.LossError ? e.code + (/await init\\(\\)/.test(e.message) ? "+hint" : "") : String(e)); }
+      }
+      const failed = await L.init(new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9])).then(() => "resolved", () => "rejected");
+      const bytes = readFileSync("./dist/losskit_wasm_bg.wasm");
+      const first = L.init(new WebAssembly.Module(bytes));
+      const again = L.init(bytes);
+      await Promise.all([first, again]);
+      console.log(JSON.stringify({ codes, failed, mse: L.mseLoss(Float32Array.of(3), Float32Array.of(1)), later: await L.init().then(() => "resolved") }));`;
+    expect(JSON.parse(node(["--input-type=module", "-e", script]))).toEqual({
+      codes: ["NOT_INITIALIZED+hint", "NOT_INITIALIZED+hint", "NOT_INITIALIZED+hint"],
+      failed: "rejected",
+      mse: 4,
+      later: "resolved",
+    });
+  });
 });

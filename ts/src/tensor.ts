@@ -8,7 +8,7 @@
 // about themselves get a LossError. A typed array over wasm memory (a wasm tensor's `.data`
 // or a subarray of it) is resolved to its address at once: staging may grow memory and
 // detach such a view, but by then the call only holds the address.
-import { buffer, wasm, wasmBuffer } from "./backend.js";
+import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
 import { LossError, describe, guard, show } from "./errors.js";
 
 /** Float element type: `'f32'` (Float32Array) or `'f64'` (Float64Array). */
@@ -186,6 +186,7 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
 
   /** Use {@link tensor} to create one. */
   constructor(shape: readonly number[], dtype: D) {
+    requireLoaded("tensor");
     const dims = readShape("tensor", "shape", shape);
     if (typeof dtype !== "string" || !Object.hasOwn(ARRAY, dtype)) {
       throw new LossError("INVALID_OPTION", `tensor: dtype must be 'f32', 'f64' or 'i32' but is ${show(dtype)}`);
