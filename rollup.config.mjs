@@ -2,27 +2,43 @@
 // .wasm itself is copied beside the bundles by scripts/build.mjs, and each entry finds it
 // with `new URL("./losskit_wasm_bg.wasm", import.meta.url)` (rollup rewrites import.meta.url
 // for the CommonJS output), so users never configure a path.
+// No source maps: the package ships dist/ alone, where a map's `sources` (ts/src) would not
+// resolve; the bundles are unminified, readable JS.
 import typescript from "@rollup/plugin-typescript";
 import { dts } from "rollup-plugin-dts";
 
 const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmit: false, declaration: false, outDir: "dist" });
 const external = [/^node:/];
 
+// In the IIFE (classic workers, plain scripts) import.meta.url is the script's own URL when a
+// page runs it and the worker's URL in a worker (where no API tells an imported script its URL).
+const iifeScriptUrl = {
+  name: "iife-script-url",
+  resolveImportMeta(prop, { format }) {
+    if (format === "iife" && prop === "url") return "losskitScriptUrl";
+    return null;
+  },
+};
+const iifeIntro =
+  'var losskitScriptUrl = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : typeof location !== "undefined" ? location.href : "";';
+
 export default [
   {
     input: "ts/src/entry/node.ts",
     external,
     plugins: [ts()],
-    output: [
-      { file: "dist/node.mjs", format: "es", sourcemap: true },
-      { file: "dist/node.cjs", format: "cjs", sourcemap: true, exports: "named" },
-    ],
+    // CommonJS only: dist/node.mjs re-exports it (written by scripts/build.mjs).
+    output: { file: "dist/node.cjs", format: "cjs", exports: "named" },
   },
   {
     input: "ts/src/entry/browser.ts",
     external,
-    plugins: [ts()],
-    output: { file: "dist/browser.mjs", format: "es", sourcemap: true },
+    plugins: [ts(), iifeScriptUrl],
+    output: [
+      { file: "dist/browser.mjs", format: "es" },
+      // For classic workers (importScripts) and plain <script> tags: the same entry as a global `losskit`.
+      { file: "dist/browser.iife.js", format: "iife", name: "losskit", intro: iifeIntro },
+    ],
   },
   {
     input: "ts/src/index.ts",

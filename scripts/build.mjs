@@ -3,12 +3,14 @@
 //   cargo   crates/losskit-wasm → wasm32 (simd128 via .cargo/config.toml), release profile
 //   bindgen wasm-bindgen --target web → ts/generated/ (ESM glue + .d.ts, the TS layer's contract)
 //   opt     wasm-opt -O3 (binaryen from npm: Debian's is too old for current Rust output)
-//   rollup  ts/ → dist/node.mjs, dist/node.cjs, dist/browser.mjs, dist/losskit.d.ts
+//   rollup  ts/ → dist/node.cjs (+ its ESM face dist/node.mjs), dist/browser.mjs, dist/browser.iife.js,
+//           dist/losskit.d.ts
 //   size    raw / gzip / brotli size of the .wasm
 // Usage: node scripts/build.mjs [step ...]   (default: all steps in order)
 // The Rust toolchain for wasm32 is the one scripts/setup.sh recorded in .toolchain/env.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync } from "node:zlib";
@@ -33,6 +35,23 @@ function toolchainEnv() {
   return env;
 }
 
+/**
+ * dist/node.mjs: the ESM face of dist/node.cjs, naming each of its exports, so that `import`
+ * and `require` in one process share one module (one wasm instance, one LossError class).
+ */
+function writeNodeEsm() {
+  const names = Object.keys(createRequire(import.meta.url)(join(root, "dist/node.cjs"))).filter((n) => n !== "__esModule");
+  const lines = [
+    "// The ESM face of ./node.cjs (written by scripts/build.mjs): import and require share one",
+    "// module, so one wasm instance and one LossError class serve both.",
+    'import cjs from "./node.cjs";',
+    "",
+    `export const { ${names.join(", ")} } = cjs;`,
+    "",
+  ];
+  writeFileSync(join(root, "dist/node.mjs"), lines.join("\n"));
+}
+
 const steps = {
   cargo() {
     run("cargo", ["build", "-q", "-p", "losskit-wasm", "--release", "--target", "wasm32-unknown-unknown"], toolchainEnv());
@@ -47,8 +66,13 @@ const steps = {
     run(bin("wasm-opt"), ["-O3", ...features.map((f) => `--enable-${f}`), bg, "-o", bg]);
   },
   rollup() {
+    // Source maps of earlier builds (none are made now) must not reach the package.
+    for (const f of existsSync(join(root, "dist")) ? readdirSync(join(root, "dist")) : []) if (f.endsWith(".map")) rmSync(join(root, "dist", f));
     run(bin("rollup"), ["-c", "rollup.config.mjs", "--silent"]);
     copyFileSync(bg, join(root, "dist/losskit_wasm_bg.wasm"));
+    writeNodeEsm();
+    // The same declarations for CommonJS consumers (require resolves node.cjs; TypeScript wants .d.cts there).
+    copyFileSync(join(root, "dist/losskit.d.ts"), join(root, "dist/losskit.d.cts"));
   },
   size() {
     const bytes = readFileSync(bg);

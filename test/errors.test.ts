@@ -226,3 +226,11 @@ describe("embedding: bad input gets a LossError", () => {
     expect(tripletMarginLoss.withGrad(f32(0, 0), f32(1, 0), f32(0, 3), { reduction: "none" }).loss.shape).toEqual([]);
   });
 });
+
+describe("class indices given as floats", () => {
+  it("a Float32Array where indices belong is DTYPE_MISMATCH suggesting an Int32Array", () => {
+    const input = { data: new Float32Array(4), shape: [2, 2] };
+    expectLossError(() => L.nllLoss(input, f32(0, 1) as never), "DTYPE_MISMATCH", "target", "Float32Array(2)", "Int32Array.from(target)");
+    expectLossError(() => L.multiMarginLoss(input, { data: f32(0, 1), shape: [2] } as never), "DTYPE_MISMATCH", "Int32Array.from(target.data)");
+  });
+});

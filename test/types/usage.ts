@@ -3,6 +3,9 @@
 import {
   type Tensor,
   LossError,
+  init,
+  nllLoss,
+  tensorFrom,
   cosineEmbeddingLoss,
   crossEntropy,
   gaussianNllLoss,
@@ -47,6 +50,40 @@ const tripletGrad: Tensor = tripletMarginLoss.withGrad(x, y, x, { wrt: ["negativ
 const cosine: Tensor = cosineEmbeddingLoss({ data: x, shape: [2, 2] }, { data: y, shape: [2, 2] }, [1, -1], { reduction: "none", margin: 0.1 });
 const cosineGrad: Tensor = cosineEmbeddingLoss.withGrad(x, y, { data: Float32Array.of(1), shape: [] }).grads.input2;
 
+// The dtype flows from the arguments to the results.
+const x64 = new Float64Array(4);
+const f32Loss: Tensor<Float32Array> = mseLoss(x, y, { reduction: "none" });
+const f32LossData: Float32Array = f32Loss.data;
+const f32Grad: Float32Array = mseLoss.withGrad(x, y).grads.input.data;
+const f64Grad: Float64Array = mseLoss.withGrad(x64, [1, 2, 3, 4]).grads.target.data;
+const fromNumbers: Float64Array = mseLoss.withGrad([1, 2], [0, 0]).grads.input.data; // number[] alone is f64
+const wasmF32: Float32Array = tensorFrom(x).data;
+const viaWasm: Float32Array = mseLoss.withGrad(tensorFrom(x), y).grads.input.data;
+const ceGrad: Float32Array = crossEntropy.withGrad({ data: x, shape: [2, 2] }, new Int32Array([0, 1])).grads.input.data;
+const kl32: Tensor<Float32Array> = klDiv(x, y, { reduction: "none" });
+// wrt narrows grads to the names asked for.
+const onlyInput = mseLoss.withGrad(x, y, { wrt: ["input"] });
+const onlyInputGrad: Float32Array = onlyInput.grads.input.data;
+// @ts-expect-error grads.target was not asked for
+void onlyInput.grads.target;
+const tripletOnly = tripletMarginLoss.withGrad(x, y, x, { wrt: ["anchor", "negative"] });
+// @ts-expect-error positive was not asked for
+void tripletOnly.grads.positive;
+// 'batchmean' makes the loss a number.
+const klBatchmean: number = klDiv(x, y, { reduction: "batchmean" });
+const klBatchmeanGrad: number = klDiv.withGrad(x, y, { reduction: "batchmean" }).loss;
+// @ts-expect-error only klDiv has 'batchmean'
+mseLoss(x, y, { reduction: "batchmean" });
+// readonly arrays are accepted.
+const labels: readonly number[] = [0, 1];
+const ro: readonly number[] = [1, 2, 3, 4];
+const fromReadonly: number = nllLoss({ data: x, shape: [2, 2] }, labels) + mseLoss(ro, ro);
+// @ts-expect-error class indices are not a Float32Array (use an Int32Array)
+nllLoss({ data: x, shape: [2, 2] }, new Float32Array([0, 1]));
+// @ts-expect-error f32 and f64 arrays are not mixed in one call
+mseLoss(x, x64);
+const ready: Promise<void> = init();
+
 // @ts-expect-error a reduced loss is a number, not a tensor
 const wrong: Tensor = mseLoss(x, y);
 // @ts-expect-error unknown reduction
@@ -66,4 +103,4 @@ cosineEmbeddingLoss.withGrad(x, y, y, { wrt: ["target"] });
 // @ts-expect-error tripletMarginLoss takes three tensors
 tripletMarginLoss(x, y);
 
-void [ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad];
+void [ready, f32Loss, f32LossData, f32Grad, f64Grad, fromNumbers, wasmF32, viaWasm, ceGrad, kl32, onlyInputGrad, klBatchmean, klBatchmeanGrad, fromReadonly, ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad];

@@ -5,7 +5,7 @@
 // generated .d.ts). `execute` reads the options, validates the containers and dtypes,
 // stages the data, makes the one wasm call and collects the loss and gradients. Shapes,
 // values and option domains are checked once, by the core.
-import { type Wasm, wasm } from "./backend.js";
+import { type Wasm, requireLoaded, wasm } from "./backend.js";
 import { Call, descriptorWords } from "./call.js";
 import { LossError, describe, guard, rethrow, show } from "./errors.js";
 import { type SmallPlan, executeSmall } from "./small.js";
@@ -16,6 +16,7 @@ import {
   type FloatArg,
   type FloatArray,
   type FloatInput,
+  type IndexInput,
   MAX_ALLOC,
   MAX_DIM,
   MAX_MEMORY,
@@ -109,46 +110,110 @@ export interface LossSpec<A extends string, O extends Record<string, OptionSpec>
   invoke(w: Wasm, f32: boolean, a: Record<A, StagedArg>, o: { [K in keyof O]: OptionValue<O[K]> }, r: Outputs<G>): number;
 }
 
-/** Options of every `withGrad` call. `G` names the differentiable arguments. */
-export interface GradOptions<G extends string> {
+/**
+ * Options of every `withGrad` call. `G` names the differentiable arguments; `W` those asked for
+ * with `wrt` (inferred from it, so `grads` holds exactly those).
+ */
+export interface GradOptions<G extends string, W extends G = G> {
   /** Upstream gradient ∂L/∂loss for reduction 'none' (shape of the unreduced loss); ones when absent. */
   gradOutput?: FloatInput;
   /** The arguments to differentiate (default: every differentiable argument). */
-  wrt?: readonly G[];
+  wrt?: readonly W[];
   /** Destinations for gradients: a wasm tensor is written in place (no copy), a typed array is filled. */
   into?: Partial<Record<G, FloatArray | WasmTensor>>;
 }
 
-/** Gradients keyed by argument name, each with its argument's shape and dtype. */
-export type Grads<G extends string> = Record<G, Tensor>;
+/** Gradients keyed by argument name, each with its argument's shape and the call's dtype `F`. */
+export type Grads<G extends string, F extends FloatArray = FloatArray> = Record<G, Tensor<F>>;
+
+/** A reduction that makes the loss a number. */
+type Reduced = "mean" | "sum" | "batchmean";
+
+/** `true` when X and Y are the same type. */
+type Same<X, Y> = [X] extends [Y] ? ([Y] extends [X] ? true : false) : false;
+
+/**
+ * The float-array type parameter of a loss signature when the arguments name none (only
+ * `number[]`): TypeScript then falls back to a type parameter's constraint, not its default,
+ * so this marker in the constraint is what tells "nothing inferred" (→ f64, as at run time)
+ * from a `FloatArray` union given by the caller.
+ */
+export interface NoDtype {
+  readonly "losskit: no typed array among the arguments": true;
+}
+/** The float-array type of a call's results: `F`, or Float64Array when nothing was inferred. */
+export type ResultArray<F> = NoDtype extends F ? Float64Array : Extract<F, FloatArray>;
+/** The type parameter of every loss signature. */
+type FloatParam = FloatArray | NoDtype;
+
+/** A float argument of a call whose float arrays are `F` (`number[]` listed so TypeScript never infers `F` from it). */
+type FloatOf<F> = F | number[] | readonly number[] | Tensor<Extract<F, FloatArray>>;
+
+/**
+ * One positional argument's type in a call whose float arrays are `F`: a float argument
+ * (`FloatInput`, `FloatInput | number`, or a class target `IndexInput | FloatInput`) takes
+ * `F`'s arrays; anything else is as declared.
+ */
+export type ArgOf<T, F> =
+  Same<T, FloatInput> extends true
+    ? FloatOf<F>
+    : Same<T, FloatInput | number> extends true
+      ? FloatOf<F> | number
+      : Same<T, IndexInput | FloatInput> extends true
+        ? IndexInput | FloatOf<F>
+        : T;
+
+/**
+ * The positional arguments of a loss declared as `A` (a labelled tuple such as
+ * `[input: FloatInput, target: IndexInput]`) in a call whose float arrays are `F`. Every
+ * loss's signature is built from these, so a new loss declared with `Loss<[...], Options,
+ * Diff>` gets the dtype flowing from its arguments to its results: Float32Array arguments give
+ * Float32Array losses and gradients; number[] alone gives Float64Array (the runtime's f64);
+ * Float32Array and Float64Array in one call do not type-check (DTYPE_MISMATCH at run time).
+ */
+export type LossArgs<A extends readonly unknown[], F> = { [K in keyof A]: ArgOf<A[K], F> };
 
 /** A loss with a `reduction` option: a number when reduced, a tensor for 'none'. */
-export interface Loss<A extends unknown[], O, G extends string> {
-  (...args: [...A, O & { reduction: "none" }]): Tensor;
-  (...args: [...A, (O & { reduction?: "mean" | "sum" })?]): number;
-  (...args: [...A, O?]): number | Tensor;
+export interface Loss<A extends readonly unknown[], O, G extends string> {
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "none" }]): Tensor<ResultArray<F>>;
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: Reduced }]): number;
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O]): number | Tensor<ResultArray<F>>;
   /** The loss and its gradients, from one fused pass. */
-  withGrad(...args: [...A, O & { reduction: "none" } & GradOptions<G>]): { loss: Tensor; grads: Grads<G> };
-  withGrad(...args: [...A, (O & { reduction?: "mean" | "sum" } & GradOptions<G>)?]): { loss: number; grads: Grads<G> };
-  withGrad(...args: [...A, (O & GradOptions<G>)?]): { loss: number | Tensor; grads: Grads<G> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "none" } & GradOptions<G, W>]
+  ): { loss: Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: Reduced } & GradOptions<G, W>]
+  ): { loss: number; grads: Grads<W, ResultArray<F>> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options?: O & GradOptions<G, W>]
+  ): { loss: number | Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
 }
 
 /** A loss that is always a scalar (no `reduction` option). */
-export interface ScalarLoss<A extends unknown[], O, G extends string> {
-  (...args: [...A, O?]): number;
+export interface ScalarLoss<A extends readonly unknown[], O, G extends string> {
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O]): number;
   /** The loss and its gradients, from one fused pass. */
-  withGrad(...args: [...A, (O & Omit<GradOptions<G>, "gradOutput">)?]): { loss: number; grads: Grads<G> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options?: O & Omit<GradOptions<G, W>, "gradOutput">]
+  ): { loss: number; grads: Grads<W, ResultArray<F>> };
 }
 
 /** A loss whose default reduction is 'none' (torchvision's sigmoid focal loss). */
-export interface NoneByDefaultLoss<A extends unknown[], O, G extends string> {
-  (...args: [...A, O & { reduction: "mean" | "sum" }]): number;
-  (...args: [...A, (O & { reduction?: "none" })?]): Tensor;
-  (...args: [...A, O?]): number | Tensor;
+export interface NoneByDefaultLoss<A extends readonly unknown[], O, G extends string> {
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "mean" | "sum" }]): number;
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: "none" }]): Tensor<ResultArray<F>>;
+  <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O]): number | Tensor<ResultArray<F>>;
   /** The loss and its gradients, from one fused pass. */
-  withGrad(...args: [...A, O & { reduction: "mean" | "sum" } & GradOptions<G>]): { loss: number; grads: Grads<G> };
-  withGrad(...args: [...A, (O & { reduction?: "none" } & GradOptions<G>)?]): { loss: Tensor; grads: Grads<G> };
-  withGrad(...args: [...A, (O & GradOptions<G>)?]): { loss: number | Tensor; grads: Grads<G> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "mean" | "sum" } & GradOptions<G, W>]
+  ): { loss: number; grads: Grads<W, ResultArray<F>> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: "none" } & GradOptions<G, W>]
+  ): { loss: Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
+    ...args: [...inputs: LossArgs<A, F>, options?: O & GradOptions<G, W>]
+  ): { loss: number | Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
 }
 
 /** A loss as the table lists it (for docs, the demo, the bench, and users who enumerate). */
@@ -396,6 +461,7 @@ function checkOverlaps(plan: Plan, parsed: readonly (Arg | number)[], tensorArgs
 /** Runs a loss from its plan: the shared data path of every loss. */
 function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const func = plan.name;
+  requireLoaded(func);
   const nargs = plan.argNames.length;
   if (args.length > nargs + 1) {
     throw new LossError(

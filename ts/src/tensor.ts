@@ -8,7 +8,7 @@
 // about themselves get a LossError. A typed array over wasm memory (a wasm tensor's `.data`
 // or a subarray of it) is resolved to its address at once: staging may grow memory and
 // detach such a view, but by then the call only holds the address.
-import { buffer, wasm, wasmBuffer } from "./backend.js";
+import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
 import { LossError, describe, guard, show } from "./errors.js";
 
 /** Float element type: `'f32'` (Float32Array) or `'f64'` (Float64Array). */
@@ -30,10 +30,22 @@ export interface Tensor<A extends FloatArray | Int32Array = FloatArray> {
   readonly shape: readonly number[];
 }
 
-/** Accepted for a float argument: a typed array (1-D), a `{ data, shape }` tensor, a wasm tensor, or a plain `number[]`. */
-export type FloatInput = FloatArray | number[] | Tensor<FloatArray>;
-/** Accepted for class indices: an Int32Array (1-D), a `{ data, shape }` tensor of one, or a plain `number[]`. */
-export type IndexInput = Int32Array | number[] | Tensor<Int32Array>;
+/**
+ * Accepted for a float argument: a typed array (1-D), a `{ data, shape }` tensor, a wasm tensor,
+ * or a plain (possibly readonly) `number[]`. `F` narrows the typed arrays to one dtype (the
+ * loss types infer it from the arguments, so f32 in gives f32 out).
+ */
+export type FloatInput<F extends FloatArray = FloatArray> = F | readonly number[] | Tensor<F>;
+/** Accepted for class indices: an Int32Array (1-D), a `{ data, shape }` tensor of one, or a plain (possibly readonly) `number[]`. */
+export type IndexInput = Int32Array | readonly number[] | Tensor<Int32Array>;
+
+// `[Symbol.dispose]` below, for TypeScript libs without esnext.disposable (lib ES2022 + DOM,
+// TypeScript 5.0): the same declaration @types/node makes, which merges with the lib's.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 
 /** The typed-array constructor of each dtype. */
 export const ARRAY = { f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
@@ -174,6 +186,7 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
 
   /** Use {@link tensor} to create one. */
   constructor(shape: readonly number[], dtype: D) {
+    requireLoaded("tensor");
     const dims = readShape("tensor", "shape", shape);
     if (typeof dtype !== "string" || !Object.hasOwn(ARRAY, dtype)) {
       throw new LossError("INVALID_OPTION", `tensor: dtype must be 'f32', 'f64' or 'i32' but is ${show(dtype)}`);
@@ -254,7 +267,12 @@ export function tensor<D extends TensorDtype = "f32">(shape: readonly number[], 
  * follows the array), a `number[]` (f64), or a wasm tensor (a copy of the same dtype and
  * shape). `shape` defaults to the data's own (1-D for arrays).
  */
-export function tensorFrom(data: FloatArray | Int32Array | number[] | WasmTensor, shape?: readonly number[]): WasmTensor {
+export function tensorFrom(data: Float32Array, shape?: readonly number[]): WasmTensor<"f32">;
+export function tensorFrom(data: Float64Array | readonly number[], shape?: readonly number[]): WasmTensor<"f64">;
+export function tensorFrom(data: Int32Array, shape?: readonly number[]): WasmTensor<"i32">;
+export function tensorFrom<D extends TensorDtype>(data: WasmTensor<D>, shape?: readonly number[]): WasmTensor<D>;
+export function tensorFrom(data: FloatArray | Int32Array | readonly number[] | WasmTensor, shape?: readonly number[]): WasmTensor;
+export function tensorFrom(data: FloatArray | Int32Array | readonly number[] | WasmTensor, shape?: readonly number[]): WasmTensor {
   const func = "tensorFrom";
   let src: Data;
   let dims: number[];
@@ -375,7 +393,9 @@ function checkDtype(func: string, name: string, dtype: TensorDtype, v: unknown, 
   if ((want === "float" && dtype === "i32") || (want === "index" && dtype !== "i32")) {
     const what = isWasmTensor(v) ? `an ${dtype} tensor` : describe(v);
     const must = want === "float" ? "float data (Float32Array or Float64Array)" : "class indices (Int32Array or integer number[])";
-    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be ${must} but is ${what}`);
+    // Float labels where indices belong are a common slip: name the conversion.
+    const hint = want === "index" && dtype !== "i32" ? `; convert the labels with Int32Array.from(${name})` : "";
+    throw new LossError("DTYPE_MISMATCH", `${func}: ${name} must be ${must} but is ${what}${hint}`);
   }
 }
 
