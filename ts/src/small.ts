@@ -11,7 +11,7 @@
 // no `into`/`gradOutput`; a staged size within the area — and hands anything else,
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
-import { buffer, wasm, wasmBuffer } from "./backend.js";
+import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
 import { rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
 import { readOption } from "./spec.js";
@@ -71,7 +71,7 @@ let i32: Int32Array;
 
 function views(): void {
   if (area === 0) {
-    const w = wasm(); // (reports a module that is not loaded)
+    const w = wasm();
     area = w.staging_area();
     areaBytes = w.staging_bytes();
     descArea = w.descriptor_area();
@@ -129,6 +129,7 @@ export function setSmallCalls(on: boolean): void {
 /** The loss (and gradients) of a call this path takes, or `undefined` to hand it to `execute`. */
 export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   if (!enabled) return undefined;
+  requireLoaded(plan.name);
   const nargs = plan.argNames.length;
   if (args.length > nargs + 1) return undefined;
   const sp = plan.small ?? (plan.small = smallPlan(plan));
