@@ -24,6 +24,22 @@ export default [
     plugins: [ts()],
     output: { file: "dist/browser.mjs", format: "es", sourcemap: true },
   },
+  // losskit/tfjs: imports the core by name (one wasm instance) and tfjs-core, both external.
+  {
+    input: "ts/src/adapters/tfjs.ts",
+    external: ["losskit", /^@tensorflow\//],
+    plugins: [ts()],
+    output: [
+      { file: "dist/tfjs.mjs", format: "es", sourcemap: true },
+      { file: "dist/tfjs.cjs", format: "cjs", sourcemap: true, exports: "named" },
+    ],
+  },
+  {
+    input: "ts/src/adapters/tfjs.ts",
+    external: ["losskit", /^@tensorflow\//],
+    plugins: [dts()],
+    output: { file: "dist/tfjs.d.ts", format: "es" },
+  },
   {
     input: "ts/src/index.ts",
     plugins: [dts()],
