@@ -29,3 +29,4 @@ export * from "./losses/classification.js";
 export * from "./losses/margin.js";
 export * from "./losses/embedding.js";
 export { memoryStats, setScalarKernels, simdEnabled } from "./diagnostics.js";
+export { type OrtTensorLike, fromOrt } from "./adapters/ort.js";
