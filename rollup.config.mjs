@@ -8,6 +8,18 @@ import { dts } from "rollup-plugin-dts";
 const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmit: false, declaration: false, outDir: "dist" });
 const external = [/^node:/];
 
+// In the IIFE (classic workers, plain scripts) import.meta.url is the script's own URL when a
+// page runs it and the worker's URL in a worker (where no API tells an imported script its URL).
+const iifeScriptUrl = {
+  name: "iife-script-url",
+  resolveImportMeta(prop, { format }) {
+    if (format === "iife" && prop === "url") return "losskitScriptUrl";
+    return null;
+  },
+};
+const iifeIntro =
+  'var losskitScriptUrl = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : typeof location !== "undefined" ? location.href : "";';
+
 export default [
   {
     input: "ts/src/entry/node.ts",
@@ -21,8 +33,12 @@ export default [
   {
     input: "ts/src/entry/browser.ts",
     external,
-    plugins: [ts()],
-    output: { file: "dist/browser.mjs", format: "es", sourcemap: true },
+    plugins: [ts(), iifeScriptUrl],
+    output: [
+      { file: "dist/browser.mjs", format: "es", sourcemap: true },
+      // For classic workers (importScripts) and plain <script> tags: the same entry as a global `losskit`.
+      { file: "dist/browser.iife.js", format: "iife", name: "losskit", intro: iifeIntro, sourcemap: true },
+    ],
   },
   // losskit/tfjs: imports the core by name (one wasm instance) and tfjs-core, both external.
   {

@@ -1,6 +1,6 @@
 // The browser bundle in a real browser (Debian's Chromium, driven by playwright-core): the
-// page imports dist/browser.mjs from a local server, which fetches the .wasm beside it by
-// itself (`new URL(..., import.meta.url)`), and runs losses there.
+// page imports dist/browser.mjs from a local server; `await init()` fetches the .wasm beside it
+// by itself (`new URL(..., import.meta.url)`), and the page runs losses there.
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -50,6 +50,7 @@ describe.runIf(hasBrowser)("in a real browser", () => {
     await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 20_000 });
     const r = await page.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
     expect(r.error).toBeUndefined();
+    expect(r.beforeInit).toBe("NOT_INITIALIZED");
     expect(r.simd).toBe(true);
     expect(r.mse as number).toBeCloseTo(13 / 3, 6); // ((1−1)² + (2−0)² + (4−1)²)/3
     (r.mseGrad as number[]).forEach((g, i) => expect(g).toBeCloseTo([0, 4 / 3, 2][i], 6)); // 2(x − y)/3

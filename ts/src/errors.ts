@@ -19,7 +19,9 @@ export type LossErrorCode =
    * call's buffers over 4 GiB), or wasm memory could not grow for a call or a tensor.
    * Nothing stays allocated and the module keeps working.
    */
-  | "OUT_OF_MEMORY";
+  | "OUT_OF_MEMORY"
+  /** A loss (or tensor) was used before the wasm module was loaded: `await init()` first (browser entries). */
+  | "NOT_INITIALIZED";
 
 /**
  * The error every losskit function throws for bad input: a stable {@link LossErrorCode}

@@ -1,5 +1,6 @@
 // The public API of losskit, the same whichever entry point loaded the wasm.
 export { LossError, type LossErrorCode } from "./errors.js";
+export { type InitInput, init } from "./backend.js";
 export {
   type Dtype,
   type FloatArray,

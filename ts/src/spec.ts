@@ -5,7 +5,7 @@
 // generated .d.ts). `execute` reads the options, validates the containers and dtypes,
 // stages the data, makes the one wasm call and collects the loss and gradients. Shapes,
 // values and option domains are checked once, by the core.
-import { type Wasm, wasm } from "./backend.js";
+import { type Wasm, requireLoaded, wasm } from "./backend.js";
 import { Call, descriptorWords } from "./call.js";
 import { LossError, describe, guard, rethrow, show } from "./errors.js";
 import {
@@ -392,6 +392,7 @@ function checkOverlaps(plan: Plan, parsed: readonly (Arg | number)[], tensorArgs
 /** Runs a loss from its plan: the shared data path of every loss. */
 function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const func = plan.name;
+  requireLoaded(func);
   const nargs = plan.argNames.length;
   if (args.length > nargs + 1) {
     throw new LossError(
