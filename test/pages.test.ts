@@ -45,6 +45,7 @@ describe.runIf(hasBrowser)("browser pages", () => {
       res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    execFileSync(process.execPath, [join(root, "scripts/build-explorer.mjs")], { stdio: "ignore" });
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     browser = await chromium.launch({
       executablePath,
@@ -70,6 +71,59 @@ describe.runIf(hasBrowser)("browser pages", () => {
     const points = await page.locator("#curve polyline").getAttribute("points");
     expect(points!.trim().split(" ").length).toBe(600);
     expect(await page.locator("#status").textContent()).toMatch(/^step 600\/600 {2}loss [\d.]+ {2}accuracy [\d.]+%$/);
+    await page.close();
+  });
+
+  it("the loss explorer renders every loss of the table with its gradient", async () => {
+    const { page, errors } = await open("explorer-dist/");
+    await page.waitForFunction(() => "explorer" in window, undefined, { timeout: 20_000 });
+    const names: string[] = await page.evaluate(() => (window as any).explorer.names);
+    expect(names).toEqual(losskit.losses.map((l) => l.name));
+    expect(await page.locator("nav button").count()).toBe(names.length);
+    const known = new Set(["regression", "classification", "margin", "embedding"]);
+    for (const info of losskit.losses) {
+      await page.click(`nav button[data-name="${info.name}"]`);
+      const s = await page.evaluate(() => (window as any).explorer.state());
+      const note = (await page.locator("#note").textContent()) ?? "";
+      expect(s.name).toBe(info.name);
+      // A loss that fits no 1-D slice (a new family's shapes) must say why; the families the explorer knows all plot.
+      if (known.has(info.family)) expect(s.finite, `${info.name}: ${note}`).toBeGreaterThanOrEqual(200);
+      else expect(s.finite > 0 || note.length > 0, info.name).toBe(true);
+      if (s.finite > 0) {
+        expect(s.grad.filter(Number.isFinite).length, `${info.name} gradient`).toBeGreaterThan(0);
+        expect((await page.locator("#loss path.curve").getAttribute("d"))!.length).toBeGreaterThan(100);
+      }
+      // Every option the table lists as a number, integer or bool has a control.
+      for (const [k, kind] of Object.entries(info.optionKinds)) {
+        if (kind === "number" || kind === "integer" || kind === "bool") expect(await page.locator(`[data-control="${k}"] input`).count(), `${info.name}.${k}`).toBe(1);
+      }
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a slider changes the curve: huberLoss's delta, and the values are Huber's", async () => {
+    const { page } = await open("explorer-dist/?loss=huberLoss");
+    await page.waitForFunction(() => "explorer" in window, undefined, { timeout: 20_000 });
+    const before = await page.locator("#loss path.curve").getAttribute("d");
+    await page.locator('[data-control="delta"] input').fill("0.3");
+    const after = await page.locator("#loss path.curve").getAttribute("d");
+    expect(after).not.toBe(before);
+    expect(await page.locator('[data-control="delta"] output').textContent()).toBe("0.3");
+    const s = await page.evaluate(() => (window as any).explorer.state());
+    const t = 1; // the target slider's default
+    s.xs.forEach((x: number, k: number) => {
+      const d = x - t;
+      const loss = Math.abs(d) < 0.3 ? 0.5 * d * d : 0.3 * (Math.abs(d) - 0.15);
+      const grad = Math.abs(d) < 0.3 ? d : 0.3 * Math.sign(d);
+      expect(s.loss[k]).toBeCloseTo(loss, 5);
+      expect(s.grad[k]).toBeCloseTo(grad, 5);
+    });
+    // The target slider moves the minimum.
+    await page.locator('[data-control="target"] input').fill("-1");
+    const moved = await page.evaluate(() => (window as any).explorer.state());
+    const argmin = moved.xs[moved.loss.indexOf(Math.min(...moved.loss))];
+    expect(argmin).toBeCloseTo(-1, 1);
     await page.close();
   });
 });
