@@ -1,20 +1,14 @@
-// Every js/ts code block of README.md runs as written against the built package: each block
-// is transpiled by TypeScript (types stripped, `using` lowered for Node 20), written inside
-// the repository (so `import "losskit"` resolves to this package by name) and run by Node.
-// A `console.log(...)` line ending in `// → text` must print that line (in order; a trailing
-// " (remark)" is commentary). A block
-// that must not run (a browser-only one) is marked by the line `<!-- readme: not run (why) -->`
-// right before its fence. The README's links must point inside the repository.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// Every js/ts code block of README.md runs as written against the built package
+// (test/snippets.ts: transpiled, run by Node, `// → text` outputs checked). A block that must
+// not run (a browser-only one) is marked by the line `<!-- readme: not run (why) -->` right
+// before its fence. The README's links must point inside the repository.
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
+import { root, runSnippet, scratch } from "./snippets";
 
-const root = join(__dirname, "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const RUNNABLE = new Set(["js", "javascript", "mjs", "ts", "typescript"]);
-const scratch = join(root, "test/.readme");
 
 interface Block {
   line: number;
@@ -51,24 +45,12 @@ describe("README", () => {
   it("opens with npm install and a runnable snippet", () => {
     expect(all[0].code).toBe("npm install losskit");
     expect(RUNNABLE.has(all[1].lang) && !all[1].skipped).toBe(true);
-    expect(all[1].code.split("\n").length).toBeLessThanOrEqual(16);
+    expect(all[1].code.split("\n").length).toBeLessThanOrEqual(17);
   });
 
   for (const b of runnable.filter((x) => !x.skipped)) {
     it(`block at README.md:${b.line} runs as written`, () => {
-      mkdirSync(scratch, { recursive: true });
-      const js = ts.transpileModule(b.code, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText;
-      const file = join(scratch, `block-${b.line}.mjs`);
-      writeFileSync(file, js);
-      const stdout = execFileSync(process.execPath, [file], { cwd: root, encoding: "utf8", timeout: 60_000 });
-      const printed = stdout.split("\n");
-      let at = 0;
-      for (const m of b.code.matchAll(/console\.log\(.*\/\/ → (.*)$/gm)) {
-        const want = m[1].replace(/ \(.*\)$/, "").trim(); // a trailing "(remark)" is commentary
-        const found = printed.indexOf(want, at);
-        expect(found, `README.md:${b.line} should print "${want}"; it printed:\n${stdout}`).toBeGreaterThanOrEqual(0);
-        at = found + 1;
-      }
+      runSnippet(b.code, `README.md-${b.line}`);
     });
   }
 

@@ -6,6 +6,10 @@
 // and keeps the gradients for tfjs's backward pass, which scales them by the upstream
 // gradient dy. An unreduced loss ('none') computes its gradients in the backward pass, with
 // dy as losskit's `gradOutput`.
+/**
+ * `losskit/tfjs`: every losskit loss as a TensorFlow.js loss (`tfjsLoss`, `tfjsLosses`).
+ * @module losskit/tfjs
+ */
 import * as tf from "@tensorflow/tfjs-core";
 import * as core from "losskit";
 import { LossError, type LossInfo, losses } from "losskit";
