@@ -69,9 +69,10 @@ export const tripletMarginLoss = defineLoss({
 
 /**
  * Cosine embedding loss (PyTorch `F.cosine_embedding_loss`): ℓ = 1 − cos(x₁, x₂) for y = 1,
- * max(0, cos(x₁, x₂) − margin) for y = −1.
+ * max(0, cos(x₁, x₂) − margin) for y = −1 (0 for any other label, as PyTorch), with
+ * cos = x₁·x₂ / √((‖x₁‖² + ε)(‖x₂‖² + ε)), ε = 1e-12.
  *
- * - **Shapes:** `input1`, `input2` (N, D) with `target` (N) ±1, or (D) with a 0-d target.
+ * - **Shapes:** `input1`, `input2` (N, D) with a float `target` (N) of ±1, or (D) with a 0-d target (`{ data: Float32Array.of(1), shape: [] }`).
  * - **Options:** `reduction` ('mean'; 'sum', 'none'), `margin` (0).
  * - **Gradients:** `grads.input1`, `grads.input2` (the cosine's ε is PyTorch's float32 1e-12: zero vectors give finite values).
  *
