@@ -1,6 +1,7 @@
 // losskit/tfjs with the real TensorFlow.js (tfjs-core + the CPU backend, tfjs-layers for
 // model.compile): gradients against tfjs's own losses where tfjs has them, and real models
 // trained with losskit losses to a measured loss and accuracy.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import "@tensorflow/tfjs-backend-cpu";
@@ -177,5 +178,17 @@ describe("training real tfjs models with losskit losses", () => {
     expect(losses[0]).toBeCloseTo(Math.log(3) * (2 / 3) ** 2, 5); // uniform start: p = 1/3, (1 − p)^γ · ln 3
     expect(losses.at(-1)!).toBeLessThan(losses[0] / 10);
     expect(accuracy(tf.add(tf.matMul(x, W), b), y)).toBeGreaterThan(0.95);
+  });
+});
+
+describe("losskit/tfjs by package name", () => {
+  it("ESM import and CommonJS require resolve through the exports map", () => {
+    const root = join(__dirname, "..");
+    const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" }).trim();
+    const code = (load: string) =>
+      `${load}; require("@tensorflow/tfjs-backend-cpu"); const tf = require("@tensorflow/tfjs-core");` +
+      `console.log(m.tfjsLoss("mseLoss")(tf.tensor1d([1, 2, 4]), tf.tensor1d([1, 0, 1])).dataSync()[0].toFixed(4), typeof m.tfjsLosses.crossEntropy)`;
+    expect(run(["-e", code('const m = require("losskit/tfjs")')])).toBe("4.3333 function");
+    expect(run(["--input-type=module", "-e", `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${code('const m = await import("losskit/tfjs")')}`])).toBe("4.3333 function");
   });
 });
