@@ -3,6 +3,7 @@
 // with `new URL("./losskit_wasm_bg.wasm", import.meta.url)` (rollup rewrites import.meta.url
 // for the CommonJS output), so users never configure a path.
 import typescript from "@rollup/plugin-typescript";
+import { dirname, join } from "node:path";
 import { dts } from "rollup-plugin-dts";
 
 const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmit: false, declaration: false, outDir: "dist" });
@@ -19,6 +20,14 @@ const iifeScriptUrl = {
 };
 const iifeIntro =
   'var losskitScriptUrl = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : typeof location !== "undefined" ? location.href : "";';
+
+const isCore = (id) => /[\\/]ts[\\/]src[\\/]index\.(js|ts)$/.test(id);
+/** The adapter's imports of the core resolve to the external package name. */
+const coreByName = () => ({
+  name: "core-by-name",
+  resolveId: (id, importer) => (importer !== undefined && id.startsWith(".") && isCore(join(dirname(importer), id)) ? { id: "losskit", external: true } : null),
+});
+const adapterExternal = [/^@tensorflow\//];
 
 export default [
   {
@@ -40,11 +49,12 @@ export default [
       { file: "dist/browser.iife.js", format: "iife", name: "losskit", intro: iifeIntro, sourcemap: true },
     ],
   },
-  // losskit/tfjs: imports the core by name (one wasm instance) and tfjs-core, both external.
+  // losskit/tfjs: tfjs-core and the core stay external; the source's `../index.js` (the core's
+  // types) becomes `import "losskit"`, so the adapter shares the one loaded wasm instance.
   {
     input: "ts/src/adapters/tfjs.ts",
-    external: ["losskit", /^@tensorflow\//],
-    plugins: [ts()],
+    external: adapterExternal,
+    plugins: [coreByName(), ts()],
     output: [
       { file: "dist/tfjs.mjs", format: "es", sourcemap: true },
       { file: "dist/tfjs.cjs", format: "cjs", sourcemap: true, exports: "named" },
@@ -52,8 +62,8 @@ export default [
   },
   {
     input: "ts/src/adapters/tfjs.ts",
-    external: ["losskit", /^@tensorflow\//],
-    plugins: [dts()],
+    external: adapterExternal,
+    plugins: [coreByName(), dts()],
     output: { file: "dist/tfjs.d.ts", format: "es" },
   },
   {

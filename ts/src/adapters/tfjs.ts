@@ -1,6 +1,7 @@
 // losskit/tfjs: every losskit loss as a TensorFlow.js loss, through tf.customGrad.
 // A separate entry: it imports @tensorflow/tfjs-core (an optional peer dependency) and the
-// core package by name, so the core never imports tfjs and both share one wasm instance.
+// core package by name, so the core never imports tfjs and both share one wasm instance
+// (the source imports ../index.js for its types; rollup.config.mjs rewrites it to "losskit").
 //
 // The forward pass of a reduced loss calls `withGrad` (loss and gradients in one fused pass)
 // and keeps the gradients for tfjs's backward pass, which scales them by the upstream
@@ -11,8 +12,8 @@
  * @module losskit/tfjs
  */
 import * as tf from "@tensorflow/tfjs-core";
-import * as core from "losskit";
-import { LossError, type LossInfo, losses } from "losskit";
+import * as core from "../index.js";
+import { LossError, type LossInfo, losses } from "../index.js";
 
 /** A tfjs tensor, or a number where losskit takes one (gaussianNllLoss's `var`). */
 export type TfjsArg = tf.Tensor | number;
