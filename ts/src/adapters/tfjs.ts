@@ -73,7 +73,9 @@ function stage(func: string, info: LossInfo, i: number, t: tf.Tensor, input: tf.
   let shape = [...t.shape];
   // A `class` target of the input's shape holds probabilities (one-hot labels, also int32 ones); otherwise indices.
   const sameShape = input !== undefined && shape.length === input.rank && shape.every((d, k) => d === input.shape[k]);
-  const asIndices = kind === "index" || kind === "multilabel" || (kind === "class" && !sameShape);
+  // Kinds this adapter does not know (a new family's) follow the tensor's dtype.
+  const floatKind = kind === "float" || kind === "sign" || kind === "rowSign" || kind === "floatOrNumber";
+  const asIndices = kind === "class" ? !sameShape : kind === "index" || kind === "multilabel" || (!floatKind && t.dtype === "int32");
   if (!asIndices) return { data: floats(t), shape };
   if (kind !== "multilabel" && input && shape.length === input.rank && shape.length >= 2 && shape[shape.length - 1] === 1) shape = shape.slice(0, -1);
   return { data: indices(func, name, t), shape };
