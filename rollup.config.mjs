@@ -5,6 +5,7 @@
 // No source maps: the package ships dist/ alone, where a map's `sources` (ts/src) would not
 // resolve; the bundles are unminified, readable JS.
 import typescript from "@rollup/plugin-typescript";
+import { dirname, join } from "node:path";
 import { dts } from "rollup-plugin-dts";
 
 const ts = () => typescript({ tsconfig: "./tsconfig.json", noEmit: false, declaration: false, outDir: "dist" });
@@ -21,6 +22,14 @@ const iifeScriptUrl = {
 };
 const iifeIntro =
   'var losskitScriptUrl = typeof document !== "undefined" && document.currentScript ? document.currentScript.src : typeof location !== "undefined" ? location.href : "";';
+
+const isCore = (id) => /[\\/]ts[\\/]src[\\/]index\.(js|ts)$/.test(id);
+/** The adapter's imports of the core resolve to the external package name. */
+const coreByName = () => ({
+  name: "core-by-name",
+  resolveId: (id, importer) => (importer !== undefined && id.startsWith(".") && isCore(join(dirname(importer), id)) ? { id: "losskit", external: true } : null),
+});
+const adapterExternal = [/^@tensorflow\//];
 
 export default [
   {
@@ -39,6 +48,23 @@ export default [
       // For classic workers (importScripts) and plain <script> tags: the same entry as a global `losskit`.
       { file: "dist/browser.iife.js", format: "iife", name: "losskit", intro: iifeIntro },
     ],
+  },
+  // losskit/tfjs: tfjs-core and the core stay external; the source's `../index.js` (the core's
+  // types) becomes `import "losskit"`, so the adapter shares the one loaded wasm instance.
+  {
+    input: "ts/src/adapters/tfjs.ts",
+    external: adapterExternal,
+    plugins: [coreByName(), ts()],
+    output: [
+      { file: "dist/tfjs.mjs", format: "es" },
+      { file: "dist/tfjs.cjs", format: "cjs", exports: "named" },
+    ],
+  },
+  {
+    input: "ts/src/adapters/tfjs.ts",
+    external: adapterExternal,
+    plugins: [coreByName(), dts()],
+    output: { file: "dist/tfjs.d.ts", format: "es" },
   },
   {
     input: "ts/src/index.ts",

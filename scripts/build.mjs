@@ -73,6 +73,7 @@ const steps = {
     writeNodeEsm();
     // The same declarations for CommonJS consumers (require resolves node.cjs; TypeScript wants .d.cts there).
     copyFileSync(join(root, "dist/losskit.d.ts"), join(root, "dist/losskit.d.cts"));
+    copyFileSync(join(root, "dist/tfjs.d.ts"), join(root, "dist/tfjs.d.cts"));
   },
   size() {
     const bytes = readFileSync(bg);

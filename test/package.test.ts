@@ -28,7 +28,7 @@ describe("packaging", () => {
   it("the tarball: licences, changelog, CommonJS types, no source maps (their sources are not shipped)", () => {
     const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: root, encoding: "utf8" })) as { files: { path: string }[] }[];
     const files = packed.files.map((f) => f.path);
-    for (const f of ["LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md", "README.md", "dist/losskit.d.ts", "dist/losskit.d.cts", "dist/browser.iife.js"]) expect(files).toContain(f);
+    for (const f of ["LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md", "README.md", "dist/losskit.d.ts", "dist/losskit.d.cts", "dist/browser.iife.js", "dist/tfjs.mjs", "dist/tfjs.cjs", "dist/tfjs.d.ts", "dist/tfjs.d.cts"]) expect(files).toContain(f);
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
     for (const f of files.filter((f) => /\.(c|m)?js$/.test(f))) expect(readFileSync(join(root, f), "utf8"), f).not.toMatch(/sourceMappingURL/);
   });

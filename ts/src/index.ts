@@ -1,4 +1,10 @@
 // The public API of losskit, the same whichever entry point loaded the wasm.
+/**
+ * losskit: loss functions with exact gradients (a Rust core in WebAssembly SIMD), PyTorch's
+ * names, options and numbers. Each loss below documents its formula, shapes, options with
+ * defaults, PyTorch equivalent, gradients and a runnable example; docs/API.md is the contract.
+ * @module losskit
+ */
 export { LossError, type LossErrorCode } from "./errors.js";
 export { type InitInput, init } from "./backend.js";
 export {
@@ -34,3 +40,4 @@ export * from "./losses/classification.js";
 export * from "./losses/margin.js";
 export * from "./losses/embedding.js";
 export { memoryStats, setScalarKernels, setSmallCalls, simdEnabled } from "./diagnostics.js";
+export { type OrtTensorLike, fromOrt } from "./adapters/ort.js";

@@ -80,15 +80,26 @@ const tensorOption = { kind: "tensor" } as const;
 const ignoreIndex = { kind: "integer", default: -100 } as const;
 
 /**
- * Cross-entropy between logits and a target (PyTorch `F.cross_entropy`).
+ * Cross-entropy of logits (PyTorch `F.cross_entropy`): with class indices,
+ * ℓ = −w_y·log softmax(x)_y; with probabilities, ℓ = −Σ_c w_c·y_c·log softmax(x)_c. Label smoothing ε
+ * mixes the target with the uniform distribution: (1 − ε)·y + ε/C.
  *
- * `input` is (C), (N, C) or (N, C, d1, ...) logits, classes in dim 1 (dim 0 for (C)).
- * `target` is either class indices — an Int32Array / i32 tensor of shape (), (N) or
- * (N, d1, ...) — or class probabilities — a float tensor of the input's shape (differentiable:
- * `grads.target`). A plain number[] counts as indices when it has one integer per row.
+ * - **Shapes:** `input` (C), (N, C) or (N, C, d1, …) logits, classes in dim 1 (dim 0 for (C)). `target`
+ *   class indices (Int32Array or an i32 tensor: (), (N) or (N, d1, …)) or probabilities (a float tensor of
+ *   the input's shape). A plain number[] counts as indices when it has one integer per row. `weight` (C).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'); with indices 'mean' divides by the summed weights of the non-ignored targets.
+ *   `weight` (none), `ignoreIndex` (−100), `labelSmoothing` (0, in [0, 1]).
+ * - **Gradients:** `grads.input` = w·(softmax(x) − y_smoothed) (÷ the mean's divisor); `grads.target`
+ *   (probabilities only) = −w·log softmax(x)·(1 − ε).
+ *
  * @example
- * crossEntropy({ data: logits, shape: [4, 3] }, new Int32Array([0, 2, 1, 2]))
- * const { loss, grads } = crossEntropy.withGrad(x, labels, { labelSmoothing: 0.1 });
+ * ```ts
+ * import { crossEntropy } from "losskit";
+ * const logits = { data: [2, 0, 0, 0, 3, 0], shape: [2, 3] };
+ * const { loss, grads } = crossEntropy.withGrad(logits, Int32Array.of(0, 1));
+ * console.log(loss.toFixed(4)); // → 0.1672
+ * console.log(Array.from(grads.input.data, (g) => +g.toFixed(4))); // → [ -0.1065, 0.0533, 0.0533, 0.0226, -0.0453, 0.0226 ]
+ * ```
  */
 export const crossEntropy = defineLoss({
   name: "crossEntropy",
@@ -109,8 +120,19 @@ export const crossEntropy = defineLoss({
 export const softmaxCrossEntropy = crossEntropy;
 
 /**
- * Negative log likelihood of log-probabilities (PyTorch `F.nll_loss`): −weight[y]·input[y].
- * Shapes and options as {@link crossEntropy} with class-index targets.
+ * Negative log likelihood of log-probabilities (PyTorch `F.nll_loss`): ℓ = −w_y·input_y.
+ *
+ * - **Shapes:** as {@link crossEntropy} with class indices: `input` (C), (N, C) or (N, C, d1, …); `target` (), (N) or (N, d1, …) Int32.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none') ('mean' ÷ Σ w of the non-ignored targets), `weight` (C; none), `ignoreIndex` (−100).
+ * - **Gradients:** `grads.input` = −w_y at the target class, 0 elsewhere (÷ the mean's divisor).
+ *
+ * @example
+ * ```ts
+ * import { nllLoss } from "losskit";
+ * const logProbs = { data: [-0.5, -1, -2, -3, -0.1, -1], shape: [2, 3] };
+ * const { loss, grads } = nllLoss.withGrad(logProbs, Int32Array.of(0, 1));
+ * console.log(loss, grads.input.data); // → 0.3 Float64Array(6) [ -0.5, 0, 0, 0, -0.5, 0 ]
+ * ```
  */
 export const nllLoss = defineLoss({
   name: "nllLoss",
@@ -126,9 +148,20 @@ export const nllLoss = defineLoss({
 }) as Loss<[input: FloatInput, target: IndexInput], NllOptions, "input">;
 
 /**
- * Categorical cross-entropy of probabilities: −Σ_c target_c · max(ln input_c, −100) per row,
- * 'mean' over rows. `input` (N, C) probabilities; `target` class indices (N) or probabilities
- * (N, C) (then differentiable). The input's gradient is 0 where the log is clamped.
+ * Categorical cross-entropy of probabilities (Keras' `categorical_crossentropy`; in PyTorch
+ * `F.nll_loss(torch.log(p).clamp(min=-100), y)`): ℓ = −Σ_c t_c·max(ln p_c, −100) per row.
+ *
+ * - **Shapes:** `input` (N, C) probabilities; `target` class indices (N) or probabilities (N, C).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none') ('mean' over rows).
+ * - **Gradients:** `grads.input` = −t/p (0 where the log is clamped, p = 0); `grads.target` (probabilities) = −max(ln p, −100).
+ *
+ * @example
+ * ```ts
+ * import { categoricalCrossEntropy } from "losskit";
+ * const probs = { data: [0.7, 0.2, 0.1, 0.1, 0.8, 0.1], shape: [2, 3] };
+ * const { loss, grads } = categoricalCrossEntropy.withGrad(probs, Int32Array.of(0, 1));
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.2899 [ -0.7143, 0, 0, 0, -0.625, 0 ]
+ * ```
  */
 export const categoricalCrossEntropy = defineLoss({
   name: "categoricalCrossEntropy",
@@ -146,9 +179,19 @@ export const categoricalCrossEntropy = defineLoss({
 }) as Loss<[input: FloatInput, target: ClassTarget], CategoricalOptions, Diff>;
 
 /**
- * Multi-class focal loss on logits: −alpha[y]·(1 − p_y)^gamma·ln p_y with p = softmax(input)
- * over the classes, 'mean' over rows. `input` (N, C) logits (or (C), (N, C, d1, ...)),
- * `target` class indices.
+ * Multi-class focal loss on logits (Lin et al.; in PyTorch
+ * `-(alpha[y] * (1 - p_y)**gamma * log p_y)` with p = softmax): ℓ = −α_y·(1 − p_y)^γ·ln p_y.
+ *
+ * - **Shapes:** `input` (C), (N, C) or (N, C, d1, …) logits; `target` class indices of the rows' shape; `alpha` (C).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none') ('mean' over rows), `gamma` (2; finite ≥ 0; 0 gives cross-entropy), `alpha` (per class; none = 1).
+ * - **Gradients:** `grads.input`, the exact derivative through the softmax (its limit 0 at p_y = 1 for γ < 1, where PyTorch gives NaN).
+ *
+ * @example
+ * ```ts
+ * import { focalLoss } from "losskit";
+ * const logits = { data: [2, 0, 0, 0, 3, 0], shape: [2, 3] };
+ * console.log(focalLoss(logits, Int32Array.of(0, 1), { gamma: 2 }).toFixed(5)); // → 0.00582
+ * ```
  */
 export const focalLoss = defineLoss({
   name: "focalLoss",
@@ -165,8 +208,18 @@ export const focalLoss = defineLoss({
 
 /**
  * Binary cross-entropy of probabilities (PyTorch `F.binary_cross_entropy`):
- * −weight·[y·max(ln p, −100) + (1 − y)·max(ln(1 − p), −100)]. Every input must lie in [0, 1]
- * (else `INVALID_INPUT`). Gradients for input and target.
+ * ℓ = −w·[y·max(ln p, −100) + (1 − y)·max(ln(1 − p), −100)].
+ *
+ * - **Shapes:** input and target of one shape; `weight` broadcast to it. Inputs outside [0, 1] are `INVALID_INPUT`, targets outside [0, 1] `INVALID_TARGET` (PyTorch raises too).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `weight` (none).
+ * - **Gradients:** `grads.input` = w·(p − y)/(p(1 − p)) (PyTorch's clamp of the denominator at 1e-12); `grads.target` = −w·(max(ln p, −100) − max(ln(1 − p), −100)).
+ *
+ * @example
+ * ```ts
+ * import { binaryCrossEntropy } from "losskit";
+ * const { loss, grads } = binaryCrossEntropy.withGrad([0.9, 0.2], [1, 0]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.1643 [ -0.5556, 0.625 ]
+ * ```
  */
 export const binaryCrossEntropy = defineLoss({
   name: "binaryCrossEntropy",
@@ -185,8 +238,19 @@ export const binaryCrossEntropy = defineLoss({
 }) as Loss<[input: FloatInput, target: FloatInput], BceOptions, Diff>;
 
 /**
- * Binary cross-entropy on logits (PyTorch `F.binary_cross_entropy_with_logits`), stable for
- * any logit magnitude. `weight` and `posWeight` broadcast to the input's shape.
+ * Binary cross-entropy on logits (PyTorch `F.binary_cross_entropy_with_logits`):
+ * ℓ = w·[(1 − y)·x + (1 + (pw − 1)·y)·softplus(−x)], stable for any logit (±1e4 and beyond).
+ *
+ * - **Shapes:** input and target of one shape; `weight` and `posWeight` broadcast to it (a (C) tensor runs along the last dim).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `weight` (none), `posWeight` (none).
+ * - **Gradients:** `grads.input` = w·((1 + (pw − 1)y)·σ(x) − pw·y) (÷ N for 'mean'); `grads.target` = w·((pw − 1)·softplus(−x) − x) (÷ N for 'mean').
+ *
+ * @example
+ * ```ts
+ * import { binaryCrossEntropyWithLogits } from "losskit";
+ * const { loss, grads } = binaryCrossEntropyWithLogits.withGrad([2, -1], [1, 0]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.2201 [ -0.0596, 0.1345 ]
+ * ```
  */
 export const binaryCrossEntropyWithLogits = defineLoss({
   name: "binaryCrossEntropyWithLogits",
@@ -206,8 +270,19 @@ export const binaryCrossEntropyWithLogits = defineLoss({
 
 /**
  * Kullback–Leibler divergence (PyTorch `F.kl_div`), `input` = log-probabilities:
- * target·(ln target − input) pointwise (0 where target = 0), or e^target·(target − input) with
- * `logTarget`. Gradients for input and target (NaN at target = 0, as PyTorch's autograd).
+ * ℓ = y·(ln y − x) per element (0 where y = 0), or e^y·(y − x) with `logTarget`.
+ *
+ * - **Shapes:** input and target of one shape.
+ * - **Options:** `reduction` ('mean'; 'batchmean' = sum ÷ N, the true KL; 'sum', 'none'), `logTarget` (false).
+ * - **Gradients:** `grads.input` = −y (or −e^y); `grads.target` = ln y + 1 − x (NaN at y = 0, as PyTorch's autograd).
+ *
+ * @example
+ * ```ts
+ * import { klDiv } from "losskit";
+ * const logQ = [Math.log(0.5), Math.log(0.5)];
+ * const { loss, grads } = klDiv.withGrad(logQ, [0.8, 0.2], { reduction: "sum" });
+ * console.log(loss.toFixed(4), grads.input.data); // → 0.1927 Float64Array(2) [ -0.8, -0.2 ]
+ * ```
  */
 export const klDiv = defineLoss({
   name: "klDiv",
@@ -224,8 +299,19 @@ export const klDiv = defineLoss({
 }) as Loss<[input: FloatInput, target: FloatInput], KlDivOptions, Diff>;
 
 /**
- * torchvision's `sigmoid_focal_loss` on logits: BCEwithLogits(input, target)·(1 − p_t)^gamma,
- * times alpha·target + (1 − alpha)(1 − target) when alpha ≥ 0. Default reduction 'none'.
+ * Sigmoid focal loss on logits (torchvision `torchvision.ops.sigmoid_focal_loss`):
+ * ℓ = α_t·(1 − p_t)^γ·BCEwithLogits(x, y), p = σ(x), p_t = p·y + (1 − p)(1 − y), α_t = α·y + (1 − α)(1 − y).
+ *
+ * - **Shapes:** input and target of one shape (targets in [0, 1]).
+ * - **Options:** `reduction` (**'none'**, as torchvision; 'mean', 'sum'), `alpha` (0.25; < 0 turns the weighting off), `gamma` (2).
+ * - **Gradients:** `grads.input` and `grads.target`, autograd's values (their limit 0 where σ(x) rounds to 0 or 1 for γ < 1).
+ *
+ * @example
+ * ```ts
+ * import { sigmoidFocalLoss } from "losskit";
+ * const { loss, grads } = sigmoidFocalLoss.withGrad([2, -1], [1, 0], { reduction: "mean" });
+ * console.log(loss.toFixed(5), Array.from(grads.input.data, (g) => +g.toFixed(5))); // → 0.00872 [ -0.00061, 0.01972 ]
+ * ```
  */
 export const sigmoidFocalLoss = defineLoss({
   name: "sigmoidFocalLoss",

@@ -29,16 +29,20 @@ export interface CosineEmbeddingOptions {
 const mean = { kind: "reduction", default: "mean" } as const;
 
 /**
- * Triplet margin loss (PyTorch `F.triplet_margin_loss`): per row
- * max(d(anchor, positive) − d(anchor, negative) + margin, 0) with d(x, y) = ‖x − y + eps‖_p;
- * with `swap`, the negative distance is min(d(anchor, negative), d(positive, negative)).
+ * Triplet margin loss (PyTorch `F.triplet_margin_loss`):
+ * ℓ = max(d(a, p) − d(a, n) + margin, 0) with d(x, y) = ‖x − y + eps‖_p; `swap` uses min(d(a, n), d(p, n)).
  *
- * `anchor`, `positive` and `negative` share one shape, (N, D) or (D). Gradients for all three,
- * as PyTorch's autograd: none where the hinge is exactly 0, half and half on a swap tie.
+ * - **Shapes:** `anchor`, `positive`, `negative` all (N, D), or all (D).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `margin` (1; > 0), `p` (2; any p > 0, `Infinity` = max-norm), `eps` (1e-6), `swap` (false).
+ * - **Gradients:** `grads.anchor`, `grads.positive`, `grads.negative` (0 where the hinge is 0; a swap tie splits half and half).
+ *
  * @example
- * const a = { data: anchors, shape: [n, d] };
- * const { loss, grads } = tripletMarginLoss.withGrad(a, { data: pos, shape: [n, d] }, { data: neg, shape: [n, d] }, { margin: 0.5 });
- * grads.anchor.data; // ∂loss/∂anchor, shape [n, d]
+ * ```ts
+ * import { tripletMarginLoss } from "losskit";
+ * const a = { data: [0, 0], shape: [1, 2] };
+ * const { loss, grads } = tripletMarginLoss.withGrad(a, { data: [1, 0], shape: [1, 2] }, { data: [0, 1.5], shape: [1, 2] });
+ * console.log(loss.toFixed(4), Array.from(grads.anchor.data, (g) => +g.toFixed(4))); // → 0.5000 [ -1, 1 ]
+ * ```
  */
 export const tripletMarginLoss = defineLoss({
   name: "tripletMarginLoss",
@@ -64,17 +68,22 @@ export const tripletMarginLoss = defineLoss({
 }) as Loss<[anchor: FloatInput, positive: FloatInput, negative: FloatInput], TripletMarginOptions, "anchor" | "positive" | "negative">;
 
 /**
- * Cosine embedding loss (PyTorch `F.cosine_embedding_loss`): per row 1 − cos for target 1,
- * max(0, cos − margin) for target −1 (and 0 for any other label, as PyTorch), with
- * cos = x₁·x₂ / √((‖x₁‖² + ε)(‖x₂‖² + ε)), ε = 1e-12 (so zero vectors give finite values).
+ * Cosine embedding loss (PyTorch `F.cosine_embedding_loss`): ℓ = 1 − cos(x₁, x₂) for y = 1,
+ * max(0, cos(x₁, x₂) − margin) for y = −1 (0 for any other label, as PyTorch), with
+ * cos = x₁·x₂ / √((‖x₁‖² + ε)(‖x₂‖² + ε)), ε = 1e-12.
  *
- * `input1` and `input2` share one shape: (N, D) with a float `target` of ±1 labels of shape (N),
- * or (D) with a 0-dim target (`{ data: Float32Array.of(1), shape: [] }`). Gradients for input1
- * and input2.
+ * - **Shapes:** `input1`, `input2` (N, D) with a float `target` (N) of ±1, or (D) with a 0-d target (`{ data: Float32Array.of(1), shape: [] }`).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `margin` (0).
+ * - **Gradients:** `grads.input1`, `grads.input2` (the cosine's ε is PyTorch's float32 1e-12: zero vectors give finite values).
+ *
  * @example
- * const x1 = { data: a, shape: [n, d] }, x2 = { data: b, shape: [n, d] };
- * cosineEmbeddingLoss(x1, x2, Float32Array.from(labels)); // labels ±1, one per row
- * const { grads } = cosineEmbeddingLoss.withGrad(x1, x2, Float32Array.from(labels), { margin: 0.2 });
+ * ```ts
+ * import { cosineEmbeddingLoss } from "losskit";
+ * const x1 = { data: [1, 0, 1, 1], shape: [2, 2] };
+ * const x2 = { data: [1, 1, 1, 0], shape: [2, 2] };
+ * const { loss, grads } = cosineEmbeddingLoss.withGrad(x1, x2, [1, -1]);
+ * console.log(loss.toFixed(4), Array.from(grads.input1.data, (g) => +g.toFixed(4))); // → 0.5000 [ -0, -0.3536, 0.1768, -0.1768 ] (as PyTorch, −0 included)
+ * ```
  */
 export const cosineEmbeddingLoss = defineLoss({
   name: "cosineEmbeddingLoss",

@@ -54,13 +54,19 @@ const mean = { kind: "reduction", default: "mean" } as const;
 const margin = (d: number) => ({ kind: "number", default: d }) as const;
 
 /**
- * Margin ranking loss (PyTorch `F.margin_ranking_loss`): max(0, −target·(input1 − input2) + margin),
- * target ±1 saying which input should rank higher. The three tensors have the same number of
- * dimensions and broadcast against each other as in PyTorch (the unreduced loss has the broadcast
- * shape). Gradients for `input1` and `input2` (in their own shapes); the target is not differentiable.
+ * Margin ranking loss (PyTorch `F.margin_ranking_loss`): ℓ = max(0, −y·(x₁ − x₂) + margin),
+ * y = ±1 saying which input should rank higher.
+ *
+ * - **Shapes:** `input1`, `input2`, `target` of one rank, broadcast as PyTorch.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `margin` (0).
+ * - **Gradients:** `grads.input1` = −y where the hinge is active (> 0), else 0; `grads.input2` = −`grads.input1`.
+ *
  * @example
- * marginRankingLoss(scoresA, scoresB, Float32Array.of(1, -1, 1), { margin: 0.5 })
- * const { grads } = marginRankingLoss.withGrad(scoresA, scoresB, labels); // grads.input1, grads.input2
+ * ```ts
+ * import { marginRankingLoss } from "losskit";
+ * const { loss, grads } = marginRankingLoss.withGrad([1, 2], [2, 1.8], [1, 1], { margin: 0.5 });
+ * console.log(loss, grads.input1.data); // → 0.9 Float64Array(2) [ -0.5, -0.5 ]
+ * ```
  */
 export const marginRankingLoss = defineLoss({
   name: "marginRankingLoss",
@@ -79,11 +85,19 @@ export const marginRankingLoss = defineLoss({
 }) as Loss<[input1: FloatInput, input2: FloatInput, target: FloatInput], MarginRankingOptions, "input1" | "input2">;
 
 /**
- * Binary hinge loss max(0, margin − target·input) with labels ±1 (any other label is
- * `INVALID_TARGET`). PyTorch has no function for it: `(margin - target * input).clamp_min(0)`.
- * Gradients for input (−target where the hinge is active) and target (−input there).
+ * Hinge loss for ±1 labels: ℓ = max(0, margin − y·x). PyTorch has no function:
+ * `torch.clamp(margin - y * x, min=0)`.
+ *
+ * - **Shapes:** input and target of one shape; targets must be ±1 (else `INVALID_TARGET`).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `margin` (1).
+ * - **Gradients:** `grads.input` = −y and `grads.target` = −x where the hinge is active (> 0), else 0.
+ *
  * @example
- * hingeLoss(Float32Array.of(0.3, -2, 1.5), Float32Array.of(1, -1, -1)) // (0.7 + 0 + 2.5) / 3
+ * ```ts
+ * import { hingeLoss } from "losskit";
+ * const { loss, grads } = hingeLoss.withGrad([0.5, 2, -1], [1, 1, 1]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.8333 [ -0.3333, 0, -0.3333 ]
+ * ```
  */
 export const hingeLoss = defineLoss({
   name: "hingeLoss",
@@ -100,11 +114,19 @@ export const hingeLoss = defineLoss({
 }) as Loss<[input: FloatInput, target: FloatInput], HingeOptions, "input" | "target">;
 
 /**
- * Hinge embedding loss (PyTorch `F.hinge_embedding_loss`) on distances: the input where the target
- * is 1, max(0, margin − input) where it is −1, and — as PyTorch — both terms for any other label.
- * Gradient for input.
+ * Hinge embedding loss (PyTorch `F.hinge_embedding_loss`): ℓ = x where y = 1,
+ * max(0, margin − x) where y = −1 (both terms for other labels, as PyTorch).
+ *
+ * - **Shapes:** input (distances) and target of one shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `margin` (1).
+ * - **Gradients:** `grads.input` = 1 for y = 1, −1 where y = −1 and the hinge is active.
+ *
  * @example
- * hingeEmbeddingLoss(distances, Float32Array.of(1, -1, -1), { margin: 2 })
+ * ```ts
+ * import { hingeEmbeddingLoss } from "losskit";
+ * const { loss, grads } = hingeEmbeddingLoss.withGrad([0.3, 2], [1, -1]);
+ * console.log(loss, grads.input.data); // → 0.15 Float64Array(2) [ 0.5, 0 ]
+ * ```
  */
 export const hingeEmbeddingLoss = defineLoss({
   name: "hingeEmbeddingLoss",
@@ -121,10 +143,18 @@ export const hingeEmbeddingLoss = defineLoss({
 }) as Loss<[input: FloatInput, target: FloatInput], HingeEmbeddingOptions, "input">;
 
 /**
- * Soft margin loss (PyTorch `F.soft_margin_loss`): ln(1 + e^(−target·input)), target ±1, computed as
- * a stable softplus — finite where PyTorch's float32 overflows (target·input < −88.7). Gradient for input.
+ * Soft margin loss (PyTorch `F.soft_margin_loss`): ℓ = ln(1 + e^(−y·x)), a stable softplus.
+ *
+ * - **Shapes:** input and target (±1) of one shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none').
+ * - **Gradients:** `grads.input` = −y·σ(−y·x) (÷ N for 'mean').
+ *
  * @example
- * softMarginLoss(Float32Array.of(2, -1, -200), Float32Array.of(1, 1, 1)) // (0.127 + 1.313 + 200) / 3
+ * ```ts
+ * import { softMarginLoss } from "losskit";
+ * const { loss, grads } = softMarginLoss.withGrad([1, -1], [1, 1]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.8133 [ -0.1345, -0.3655 ]
+ * ```
  */
 export const softMarginLoss = defineLoss({
   name: "softMarginLoss",
@@ -141,13 +171,20 @@ export const softMarginLoss = defineLoss({
 }) as Loss<[input: FloatInput, target: FloatInput], MarginReductionOptions, "input">;
 
 /**
- * Multi-label margin loss (PyTorch `F.multilabel_margin_loss`): per row
- * Σ_{j ∈ labels} Σ_{i ∉ labels} max(0, 1 − (input[j] − input[i])) / C.
- * `input` is (C) or (N, C); `target` is an Int32Array / i32 tensor of the input's shape listing each
- * row's labels, ended by −1 (entries after it are ignored but must lie in [−1, C − 1]). A label listed
- * twice counts twice, as in PyTorch. 'mean' averages the rows. Gradient for input.
+ * Multi-label margin loss (PyTorch `F.multilabel_margin_loss`):
+ * ℓ = Σ_{j ∈ labels} Σ_{i ∉ labels} max(0, 1 − (x_j − x_i)) / C per row.
+ *
+ * - **Shapes:** `input` (C) or (N, C); `target` Int32 of the input's shape: each row's labels, then −1 (the rest ignored).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none') ('mean' over rows).
+ * - **Gradients:** `grads.input`: −1/C per active pair at the label, +1/C at the non-label.
+ *
  * @example
- * multilabelMarginLoss({ data: logits, shape: [2, 4] }, { data: Int32Array.of(3, 0, -1, 0, 1, -1, 0, 0), shape: [2, 4] })
+ * ```ts
+ * import { multilabelMarginLoss } from "losskit";
+ * const x = { data: [0.1, 0.2, 0.4, 0.8], shape: [1, 4] };
+ * const y = { data: Int32Array.of(3, 0, -1, 1), shape: [1, 4] };
+ * console.log(multilabelMarginLoss(x, y).toFixed(4)); // → 0.8500
+ * ```
  */
 export const multilabelMarginLoss = defineLoss({
   name: "multilabelMarginLoss",
@@ -163,12 +200,20 @@ export const multilabelMarginLoss = defineLoss({
 }) as Loss<[input: FloatInput, target: IndexInput], MarginReductionOptions, "input">;
 
 /**
- * Multi-label soft margin loss (PyTorch `F.multilabel_soft_margin_loss`): per row
- * −Σ_c weight[c]·[target·ln σ(input) + (1 − target)·ln σ(−input)] / C, stable for any logit.
- * `input` (C) or (N, C) logits, `target` of its shape (0/1, or probabilities). 'mean' averages the
- * rows. Gradients for input and target.
+ * Multi-label soft margin loss (PyTorch `F.multilabel_soft_margin_loss`):
+ * ℓ = −Σ_c w_c·[y_c·ln σ(x_c) + (1 − y_c)·ln σ(−x_c)] / C per row.
+ *
+ * - **Shapes:** `input` (C) or (N, C) logits; `target` 0/1 (or probabilities) of the same shape; `weight` (C).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none') ('mean' over rows), `weight` (none).
+ * - **Gradients:** `grads.input` = w·(σ(x) − y)/C; `grads.target` = −w·x/C (÷ N for 'mean').
+ *
  * @example
- * multilabelSoftMarginLoss({ data: logits, shape: [2, 3] }, { data: Float32Array.of(1, 0, 1, 0, 0, 1), shape: [2, 3] })
+ * ```ts
+ * import { multilabelSoftMarginLoss } from "losskit";
+ * const x = { data: [1, -1, 0], shape: [1, 3] };
+ * const { loss, grads } = multilabelSoftMarginLoss.withGrad(x, { data: [1, 0, 1], shape: [1, 3] });
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.4399 [ -0.0896, 0.0896, -0.1667 ]
+ * ```
  */
 export const multilabelSoftMarginLoss = defineLoss({
   name: "multilabelSoftMarginLoss",
@@ -187,12 +232,19 @@ export const multilabelSoftMarginLoss = defineLoss({
 }) as Loss<[input: FloatInput, target: FloatInput], MultilabelSoftMarginOptions, "input" | "target">;
 
 /**
- * Multi-class margin loss (PyTorch `F.multi_margin_loss`): per row
- * Σ_{i ≠ y} weight[y]·max(0, margin − input[y] + input[i])^p / C, p = 1 or 2.
- * `input` is (C) or (N, C); `target` class indices of shape () or (N). 'mean' averages the rows.
- * Gradient for input.
+ * Multi-class margin loss (PyTorch `F.multi_margin_loss`):
+ * ℓ = Σ_{i ≠ y} w_y·max(0, margin − x_y + x_i)^p / C per row.
+ *
+ * - **Shapes:** `input` (C) or (N, C); `target` class indices () or (N); `weight` (C).
+ * - **Options:** `reduction` ('mean'; 'sum', 'none') ('mean' over rows), `p` (1; 1 or 2), `margin` (1), `weight` (none).
+ * - **Gradients:** `grads.input`: +w_y·p·z^(p−1)/C at each class i with z > 0, minus their sum at the target.
+ *
  * @example
- * multiMarginLoss({ data: logits, shape: [2, 3] }, Int32Array.of(0, 2), { p: 2, margin: 0.5 })
+ * ```ts
+ * import { multiMarginLoss } from "losskit";
+ * const x = { data: [0.1, 0.2, 0.4, 0.8], shape: [1, 4] };
+ * console.log(multiMarginLoss(x, Int32Array.of(3)).toFixed(4)); // → 0.3250
+ * ```
  */
 export const multiMarginLoss = defineLoss({
   name: "multiMarginLoss",

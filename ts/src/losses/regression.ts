@@ -63,9 +63,18 @@ const mean = { kind: "reduction", default: "mean" } as const;
 const weight = { kind: "tensor" } as const;
 
 /**
- * L1 loss |input − target| (PyTorch `F.l1_loss`).
+ * L1 loss, |input − target| per element (PyTorch `F.l1_loss`).
+ *
+ * - **Shapes:** input and target of one shape (any rank); `weight` of the same shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'); with `weight`, 'mean' = Σ w·ℓ / Σ w (PyTorch). `weight` (none).
+ * - **Gradients:** `grads.input` = sign(input − target)·(w)/N for 'mean' (0 where they are equal); `grads.target` = −`grads.input`.
+ *
  * @example
- * l1Loss(new Float32Array([1, 2]), new Float32Array([0, 4]))   // 1.5
+ * ```ts
+ * import { l1Loss } from "losskit";
+ * const { loss, grads } = l1Loss.withGrad([1, 2, 4], [0, 4, 4]);
+ * console.log(loss, Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 1 [ 0.3333, -0.3333, 0 ]
+ * ```
  */
 export const l1Loss = defineLoss({
   name: "l1Loss",
@@ -82,9 +91,18 @@ export const l1Loss = defineLoss({
 }) as Loss<Pair, WeightedOptions, Diff>;
 
 /**
- * Mean squared error (input − target)² (PyTorch `F.mse_loss`).
+ * Mean squared error, (input − target)² per element (PyTorch `F.mse_loss`).
+ *
+ * - **Shapes:** input and target of one shape (any rank); `weight` of the same shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'); with `weight`, 'mean' = Σ w·ℓ / Σ w. `weight` (none).
+ * - **Gradients:** `grads.input` = 2(input − target)/N for 'mean'; `grads.target` = −`grads.input`.
+ *
  * @example
- * const { loss, grads } = mseLoss.withGrad(pred, target);   // grads.input = 2(pred − target)/N
+ * ```ts
+ * import { mseLoss } from "losskit";
+ * const { loss, grads } = mseLoss.withGrad([1, 2, 4], [1, 0, 1]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 4.3333 [ 0, 1.3333, 2 ]
+ * ```
  */
 export const mseLoss = defineLoss({
   name: "mseLoss",
@@ -100,7 +118,21 @@ export const mseLoss = defineLoss({
     (f32 ? w.mse_loss_f32 : w.mse_loss_f64)(a.input.desc, a.target.desc, o.weight, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, WeightedOptions, Diff>;
 
-/** Smooth L1: 0.5d²/beta where |d| < beta, else |d| − 0.5·beta (PyTorch `F.smooth_l1_loss`). */
+/**
+ * Smooth L1 loss (PyTorch `F.smooth_l1_loss`): with d = input − target,
+ * ℓ = 0.5·d²/β where |d| < β, else |d| − 0.5·β.
+ *
+ * - **Shapes:** input and target of one shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `beta` (1; ≥ 0, 0 gives L1).
+ * - **Gradients:** `grads.input` = d/β inside, sign(d) outside (÷ N for 'mean'); `grads.target` = −`grads.input`.
+ *
+ * @example
+ * ```ts
+ * import { smoothL1Loss } from "losskit";
+ * const { loss, grads } = smoothL1Loss.withGrad([0, 0.5, 3], [0, 0, 0], { beta: 1 });
+ * console.log(loss, Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.875 [ 0, 0.1667, 0.3333 ]
+ * ```
+ */
 export const smoothL1Loss = defineLoss({
   name: "smoothL1Loss",
   family: "regression",
@@ -115,7 +147,21 @@ export const smoothL1Loss = defineLoss({
     (f32 ? w.smooth_l1_loss_f32 : w.smooth_l1_loss_f64)(a.input.desc, a.target.desc, o.beta, o.reduction, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as Loss<Pair, SmoothL1Options, Diff>;
 
-/** Huber: 0.5d² where |d| < delta, else delta(|d| − 0.5·delta) (PyTorch `F.huber_loss`). */
+/**
+ * Huber loss (PyTorch `F.huber_loss`): with d = input − target,
+ * ℓ = 0.5·d² where |d| < δ, else δ·(|d| − 0.5·δ).
+ *
+ * - **Shapes:** input and target of one shape; `weight` of the same shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'); with `weight`, 'mean' = mean(w·ℓ), dividing by N (PyTorch). `delta` (1; > 0), `weight` (none).
+ * - **Gradients:** `grads.input` = clamp(d, −δ, δ) (÷ N for 'mean'); `grads.target` = −`grads.input`.
+ *
+ * @example
+ * ```ts
+ * import { huberLoss } from "losskit";
+ * const { loss, grads } = huberLoss.withGrad([0, 0.5, 3], [0, 0, 0], { delta: 2 });
+ * console.log(loss, Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 1.375 [ 0, 0.1667, 0.6667 ]
+ * ```
+ */
 export const huberLoss = defineLoss({
   name: "huberLoss",
   family: "regression",
@@ -133,7 +179,21 @@ export const huberLoss = defineLoss({
 /** What RMSE and MAE share: always a (weighted) mean, so no reduction; no PyTorch function. */
 const MEAN_ONLY = { family: "regression", pytorch: null, args: PAIR, options: { weight }, diff: DIFF, output: "scalar", elementwise: true } as const;
 
-/** Root mean squared error √(mean (input − target)²); its gradient is 0 where the error is 0. */
+/**
+ * Root mean squared error, √(mean((input − target)²)); always a number. PyTorch has no
+ * function: `torch.sqrt(F.mse_loss(input, target))`.
+ *
+ * - **Shapes:** input and target of one shape; `weight` of the same shape (then the mean is Σ w·d² / Σ w).
+ * - **Options:** `weight` (none). No `reduction`.
+ * - **Gradients:** `grads.input` = d/(N·rmse); 0 where the error is 0 (PyTorch's sqrt backward gives NaN: a documented deviation). `grads.target` = −`grads.input`.
+ *
+ * @example
+ * ```ts
+ * import { rmseLoss } from "losskit";
+ * const { loss, grads } = rmseLoss.withGrad([3, 0], [0, 4]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 3.5355 [ 0.4243, -0.5657 ]
+ * ```
+ */
 export const rmseLoss = defineLoss({
   ...MEAN_ONLY,
   name: "rmseLoss",
@@ -142,7 +202,20 @@ export const rmseLoss = defineLoss({
     (f32 ? w.rmse_loss_f32 : w.rmse_loss_f64)(a.input.desc, a.target.desc, o.weight, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as ScalarLoss<Pair, MeanOptions, Diff>;
 
-/** Mean absolute error: {@link l1Loss} with 'mean'. */
+/**
+ * Mean absolute error: {@link l1Loss} with reduction 'mean' (PyTorch `F.l1_loss(input, target)`); always a number.
+ *
+ * - **Shapes:** input and target of one shape; `weight` of the same shape (then Σ w·|d| / Σ w).
+ * - **Options:** `weight` (none). No `reduction`.
+ * - **Gradients:** `grads.input` = sign(input − target)/N; `grads.target` = −`grads.input`.
+ *
+ * @example
+ * ```ts
+ * import { maeLoss } from "losskit";
+ * const { loss, grads } = maeLoss.withGrad([1, -2], [0, 0]);
+ * console.log(loss, grads.input.data); // → 1.5 Float64Array(2) [ 0.5, -0.5 ]
+ * ```
+ */
 export const maeLoss = defineLoss({
   ...MEAN_ONLY,
   name: "maeLoss",
@@ -151,7 +224,21 @@ export const maeLoss = defineLoss({
     (f32 ? w.mae_loss_f32 : w.mae_loss_f64)(a.input.desc, a.target.desc, o.weight, r.out, r.gradOutput, r.grads.input, r.grads.target),
 }) as ScalarLoss<Pair, MeanOptions, Diff>;
 
-/** Poisson negative log likelihood (PyTorch `F.poisson_nll_loss`). Gradients for input and target. */
+/**
+ * Poisson negative log likelihood (PyTorch `F.poisson_nll_loss`): ℓ = eˣ − y·x with
+ * `logInput` (x = log λ), else λ − y·ln(λ + eps); `full` adds Stirling's y·ln y − y + ½ln(2πy) where y > 1.
+ *
+ * - **Shapes:** input and target of one shape.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `logInput` (true), `full` (false), `eps` (1e-8).
+ * - **Gradients:** `grads.input` = eˣ − y (logInput) or 1 − y/(λ + eps); `grads.target` = −x or −ln(λ + eps) (+ Stirling's derivative with `full`; at y = 0 the true value, where PyTorch gives NaN).
+ *
+ * @example
+ * ```ts
+ * import { poissonNllLoss } from "losskit";
+ * const { loss, grads } = poissonNllLoss.withGrad([0, 1], [1, 2]);
+ * console.log(loss.toFixed(4), Array.from(grads.input.data, (g) => +g.toFixed(4))); // → 0.8591 [ 0, 0.3591 ]
+ * ```
+ */
 export const poissonNllLoss = defineLoss({
   name: "poissonNllLoss",
   family: "regression",
@@ -174,9 +261,19 @@ export const poissonNllLoss = defineLoss({
 }) as Loss<Pair, PoissonNllOptions, Diff>;
 
 /**
- * Gaussian negative log likelihood ½(ln var + (input − target)²/var) (PyTorch `F.gaussian_nll_loss`).
- * `var` is a tensor of input's shape, of input's shape without its last dim (or with it as 1),
- * of input's rank with one broadcast dim of size 1, or a number (no gradient).
+ * Gaussian negative log likelihood (PyTorch `F.gaussian_nll_loss`):
+ * ℓ = ½·(ln v + (input − target)²/v) with v = max(var, eps); `full` adds ½·ln 2π.
+ *
+ * - **Shapes:** input and target of one shape; `var` a tensor of that shape or one PyTorch broadcasts to it (a trailing 1, or one dim fewer), or a number.
+ * - **Options:** `reduction` ('mean'; 'sum', 'none'), `full` (false), `eps` (1e-6; the gradient is taken at the clamped value, as PyTorch). `var` < 0 is `INVALID_INPUT`.
+ * - **Gradients:** `grads.input` = (input − target)/v; `grads.target` = −`grads.input`; `grads.var` = ½(1/v − d²/v²) at v = max(var, eps) (PyTorch clamps without stopping the gradient), when `var` is a tensor.
+ *
+ * @example
+ * ```ts
+ * import { gaussianNllLoss } from "losskit";
+ * const { loss, grads } = gaussianNllLoss.withGrad([0, 1], [1, 1], 0.5);
+ * console.log(loss.toFixed(4), grads.input.data); // → 0.1534 Float64Array(2) [ -1, 0 ]
+ * ```
  */
 export const gaussianNllLoss = defineLoss({
   name: "gaussianNllLoss",
