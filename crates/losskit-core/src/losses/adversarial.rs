@@ -156,7 +156,7 @@ fn discriminator<T: Real, const M: u8>(func: &'static str, real: Tensor<'_, T>, 
         return Err(LossError::new(ErrorCode::InvalidOption, func, None, "has no differentiable argument number 2"));
     }
     if reducer.is_none() {
-        fake.check_same_shape(func, "fake_logits", real.shape(), "real_logits (reduction 'none' pairs them element by element)")?;
+        fake.check_same_shape(func, "fake_logits", real.shape(), "the real logits (reduction 'none' pairs them element by element)")?;
         let out = Out { loss, grad_output, grads: [gr, gf, None] };
         return pointwise::run(func, &Pair::<M>, &Args { input: real, target: fake, param: None, weight: None }, reducer, MeanOver::Count, out);
     }
