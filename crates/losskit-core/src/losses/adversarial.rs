@@ -196,9 +196,9 @@ pub fn gan_generator_loss<T: Real>(fake_logits: Tensor<'_, T>, opts: &GanOptions
     const F: &str = "gan_generator_loss";
     let reducer = Reducer::new(F, opts.reduction, None)?;
     fake_logits.check(F, "fake_logits")?;
-    let Out { loss, grad_output, grads: [g, extra, _] } = out;
-    if extra.is_some() {
-        return Err(LossError::new(ErrorCode::InvalidOption, F, None, "has no differentiable argument number 1"));
+    let Out { loss, grad_output, grads: [g, extra1, extra2] } = out;
+    if let Some(k) = [extra1.is_some(), extra2.is_some()].iter().position(|&e| e) {
+        return Err(LossError::new(ErrorCode::InvalidOption, F, None, format!("has no differentiable argument number {}", k + 1)));
     }
     let out = Out { loss, grad_output, grads: [g, None, None] };
     let args = Args { input: fake_logits, target: fake_logits, param: None, weight: None };
