@@ -14,9 +14,10 @@
 //! uses ε = 1e-7 whatever `eps` is (torchvision calls `_diou_iou_loss` without it).
 //!
 //! Boxes are (N, 4) or (4) — one loss per box pair, a 0-dim output for (4). Each step of the
-//! engine's `drive` takes `L::WIDTH` box pairs into structure-of-arrays lanes (coordinate c of
-//! every box in one lane), evaluates the loss and its eight partials in closed form, and scatters
-//! the gradients back into the xyxy layout. Gradient slots: [boxes1, boxes2].
+//! engine's `drive` loads `L::WIDTH` box pairs as structure-of-arrays lanes (coordinate c of
+//! every box in one lane: `Lane::load_records4`, a 4×4 transpose for f32x4), evaluates the loss
+//! and its eight partials in closed form, and stores the gradients back into the xyxy layout
+//! (the inverse transpose). Gradient slots: [boxes1, boxes2].
 //!
 //! Autograd's choices are kept: `max`/`min` ties (identical edges) split the gradient half and
 //! half, and a box pair without a positive overlap sends nothing through the intersection.
@@ -227,9 +228,8 @@ impl<T: Real, const K: u8, const GRAD: bool> Step<T> for BoxStep<T, K, GRAD> {
         // (4N for boxes and their gradients, N for the output and the upstream gradient).
         unsafe {
             // Structure of arrays: lane k of coordinate c is box i + k's.
-            let (p1, p2) = (self.b1.add(4 * i), self.b2.add(4 * i));
-            let a: [L; 4] = core::array::from_fn(|c| L::from_fn(|k| *p1.add(4 * k + c)));
-            let b: [L; 4] = core::array::from_fn(|c| L::from_fn(|k| *p2.add(4 * k + c)));
+            let a = L::load_records4(self.b1.add(4 * i));
+            let b = L::load_records4(self.b2.add(4 * i));
             let (loss, partials) = eval::<L, K, GRAD>(a, b, L::splat(self.eps));
             if !self.unreduced.is_null() {
                 loss.store_ptr(self.unreduced.add(i));
@@ -240,13 +240,7 @@ impl<T: Real, const K: u8, const GRAD: bool> Step<T> for BoxStep<T, K, GRAD> {
                     if dest.is_null() {
                         continue;
                     }
-                    let lanes: [L::Array; 4] = core::array::from_fn(|c| (partials[set + c] * g).to_lanes());
-                    let d = dest.add(4 * i);
-                    for k in 0..L::WIDTH {
-                        for (c, lane) in lanes.iter().enumerate() {
-                            *d.add(4 * k + c) = lane.as_ref()[k];
-                        }
-                    }
+                    L::store_records4(core::array::from_fn(|c| partials[set + c] * g), dest.add(4 * i));
                 }
             }
             loss
