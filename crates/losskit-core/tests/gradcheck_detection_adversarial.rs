@@ -80,7 +80,7 @@ fn gan_losses_match_finite_differences() {
                     let mut gg = vec![0.0; nf];
                     gan_generator_loss(Tensor::flat(&fake), &o, Out { grads: [Some(&mut gg[..]), None, None], ..Out::default() }).unwrap();
                     let g = |a: &[Vec<f64>]| gan_generator_loss(Tensor::flat(&a[0]), &o, Out::value()).unwrap();
-                    assert_finite_differences(&format!("G {what}"), &[fake.clone()], &[gg], g);
+                    assert_finite_differences(&format!("G {what}"), std::slice::from_ref(&fake), &[gg], g);
                 }
             }
         }
