@@ -7,6 +7,7 @@
 // tfjs counterparts are tf.losses where one exists, else the expression a tfjs user would write;
 // the JS loops accumulate in f64 and are the reference of run.mjs's correctness check.
 import { classification, pointwise } from "./cases.mjs";
+import { DETECTION_ADVERSARIAL_CASES } from "./cases-detection-adversarial.mjs";
 
 const SIZES = [1e2, 1e3, 1e5, 1e6, 4e6];
 const at = (...ns) => ns.map((n) => ({ n, dtype: "f32" }));
@@ -384,4 +385,5 @@ export const MORE_CASES = [
     prep: softmaxRows,
     rows: [shape(100000, 10)],
   }),
+  ...DETECTION_ADVERSARIAL_CASES,
 ];

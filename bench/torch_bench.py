@@ -129,6 +129,46 @@ def cosine(shape, g):
     return [x1, 0.6 * x1 + _n(shape, g), torch.ones(shape[0])]
 
 
+def boxes(shape, g):
+    """Two sets of xyxy boxes (N, 4): corner in [0, 4)², width and height in [0.1, 3)."""
+    def one():
+        lo = 4 * _u([shape[0], 2], g)
+        return torch.cat([lo, lo + 0.1 + 2.9 * _u([shape[0], 2], g)], 1)
+    return [one(), one()]
+
+
+def gan_pair(shape, g):
+    return [2 * _n(shape, g), 2 * _n(shape, g)]
+
+
+def gan_one(shape, g):
+    return [2 * _n(shape, g)]
+
+
+def _bce_vs(x, y):
+    # what a PyTorch GAN writes: BCE with logits against a tensor of ones / zeros made per call
+    return F.binary_cross_entropy_with_logits(x, torch.full_like(x, y))
+
+
+# The box losses need torchvision (pip install torchvision): without it their rows have no
+# PyTorch column. torchvision has no plain IoU loss: 1 − I/(U + eps) from its own _loss_inter_union.
+try:
+    from torchvision.ops import complete_box_iou_loss, distance_box_iou_loss, generalized_box_iou_loss
+    from torchvision.ops._utils import _loss_inter_union
+
+    def _iou_loss(b1, b2):
+        inter, union = _loss_inter_union(b1, b2)
+        return (1 - inter / (union + 1e-7)).mean()
+
+    BOX_LOSSES = {
+        "boxIouLoss": (boxes, _iou_loss, "1 − I/(U + eps), torchvision's _loss_inter_union, mean (∂ boxes1)"),
+        "generalizedBoxIouLoss": (boxes, lambda a, b: generalized_box_iou_loss(a, b, reduction="mean"), "torchvision.ops.generalized_box_iou_loss, mean (∂ boxes1)"),
+        "distanceBoxIouLoss": (boxes, lambda a, b: distance_box_iou_loss(a, b, reduction="mean"), "torchvision.ops.distance_box_iou_loss, mean (∂ boxes1)"),
+        "completeBoxIouLoss": (boxes, lambda a, b: complete_box_iou_loss(a, b, reduction="mean"), "torchvision.ops.complete_box_iou_loss, mean (∂ boxes1)"),
+    }
+except ImportError:
+    BOX_LOSSES = {}
+
 # losskit name → (data, loss, what PyTorch runs)
 LOSSES = {
     "mseLoss": (regression, F.mse_loss, "F.mse_loss"),
@@ -153,6 +193,9 @@ LOSSES = {
     "multilabelSoftMarginLoss": (multilabel, F.multilabel_soft_margin_loss, "F.multilabel_soft_margin_loss"),
     "tripletMarginLoss": (triplet, F.triplet_margin_loss, "F.triplet_margin_loss (∂ anchor)"),
     "cosineEmbeddingLoss": (cosine, F.cosine_embedding_loss, "F.cosine_embedding_loss (∂ input1)"),
+    **BOX_LOSSES,
+    "ganDiscriminatorLoss": (gan_pair, lambda r, f: _bce_vs(r, 1.0) + _bce_vs(f, 0.0), "BCE with logits vs ones + vs zeros (nonsaturating; ∂ real)"),
+    "ganGeneratorLoss": (gan_one, lambda f: _bce_vs(f, 1.0), "BCE with logits vs ones (nonsaturating)"),
     "categoricalCrossEntropy": (prob_index, lambda p, t: -torch.clamp(torch.log(p.gather(1, t[:, None])), min=-100).mean(), "−clamp(log p.gather(y), −100).mean()"),
 }
 
@@ -173,6 +216,8 @@ def default_cases():
     cases += [{"name": n, "shape": [1000000]} for n in ("marginRankingLoss", "hingeLoss", "softMarginLoss")]
     cases += [{"name": n, "shape": [512, 1000]} for n in ("multiMarginLoss", "multilabelSoftMarginLoss")]
     cases += [{"name": n, "shape": [4096, 256]} for n in ("tripletMarginLoss", "cosineEmbeddingLoss")]
+    cases += [{"name": n, "shape": [1000000, 4]} for n in BOX_LOSSES]
+    cases += [{"name": n, "shape": [1000000]} for n in ("ganDiscriminatorLoss", "ganGeneratorLoss")]
     cases += [{"name": "nllLoss", "shape": [65536, 10]}, {"name": "focalLoss", "shape": [65536, 10]}, {"name": "categoricalCrossEntropy", "shape": [100000, 10]}]
     for c in cases:
         c["n"] = math.prod(c["shape"])

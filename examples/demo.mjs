@@ -17,8 +17,19 @@ console.log(`losskit demo — wasm SIMD: ${L.simdEnabled()}\n`);
 // Driven by the loss table (`L.losses`, one spec per loss), so a new loss shows up here by
 // itself: float arguments get a 2×3 tensor of values in (0, 1) (valid probabilities,
 // counts, variances and logits alike), ±1 labels a 2×3 tensor of signs (or one per row),
-// class indices one label per row, multi-label targets each row's labels ended by −1.
+// class indices one label per row, multi-label targets each row's labels ended by −1, box
+// arguments two xyxy boxes.
 const unit = () => ({ data: Float32Array.from({ length: 6 }, () => 0.05 + 0.9 * rand()), shape: [2, 3] });
+// Two xyxy boxes (x2 ≥ x1, y2 ≥ y1), overlapping their counterparts' in part.
+const boxes = () => {
+  const b = [];
+  for (let i = 0; i < 2; i++) {
+    const x = 2 * rand();
+    const y = 2 * rand();
+    b.push(x, y, x + 0.5 + 2 * rand(), y + 0.5 + 2 * rand());
+  }
+  return { data: Float32Array.from(b), shape: [2, 4] };
+};
 const signs = () => ({ data: Float32Array.from({ length: 6 }, () => (rand() < 0.5 ? -1 : 1)), shape: [2, 3] });
 const sampleArg = (kind) =>
   kind === "index" || kind === "class"
@@ -29,7 +40,9 @@ const sampleArg = (kind) =>
         ? Float32Array.of(1, -1)
         : kind === "multilabel"
           ? { data: Int32Array.of(2, 0, -1, 1, -1, 0), shape: [2, 3] }
-          : unit();
+          : kind === "boxes"
+            ? boxes()
+            : unit();
 for (const f of [...new Set(L.losses.map((l) => l.family))]) {
   console.log(`${f}: ${L.losses.filter((l) => l.family === f).map((l) => l.name).join(", ")}`);
 }

@@ -21,6 +21,8 @@ const OUT_OF_RANGE: Record<string, Record<string, unknown[]>> = {
   huberLoss: { delta: [0, -0, -1] },
   crossEntropy: { labelSmoothing: [-0.1, 1.5, Infinity] },
   focalLoss: { gamma: [-1, Infinity, -Infinity] },
+  ganDiscriminatorLoss: { mode: ["gan", "Hinge", "toString", "", "__proto__"] },
+  ganGeneratorLoss: { mode: ["gan", "Hinge", "toString", "", "__proto__"] },
 };
 /** Data values outside a loss's domain where PyTorch raises. */
 const OUT_OF_DOMAIN: Record<string, { arg: string; value: number; code: string }[]> = {
@@ -32,6 +34,13 @@ const OUT_OF_DOMAIN: Record<string, { arg: string; value: number; code: string }
     { arg: "target", value: NaN, code: "INVALID_TARGET" },
   ],
   gaussianNllLoss: [{ arg: "var", value: -1, code: "INVALID_INPUT" }],
+  // Box 0's y1 above its y2 (x2 < x1 likewise: crates/losskit-core/tests/parity_detection.rs).
+  ...Object.fromEntries(
+    ["boxIouLoss", "generalizedBoxIouLoss", "distanceBoxIouLoss", "completeBoxIouLoss"].map((n) => [
+      n,
+      [{ arg: "boxes1", value: 5, code: "INVALID_INPUT" }, { arg: "boxes2", value: 5, code: "INVALID_INPUT" }],
+    ]),
+  ),
 };
 
 // ------------------------------------------------------------------ the harness
@@ -121,6 +130,8 @@ function baseValues(info: Info, i: number): { values: number[]; shape: number[];
     if (a.kind === "multilabel") return { values: [2, 0, -1, 1, -1, 0], shape: [2, 3], index: true };
     return { values: [0, 2], shape: [2], index: true };
   }
+  // xyxy boxes: two valid boxes per set, (2, 4).
+  if (a.kind === "boxes") return { values: i === 0 ? [0, 0, 2, 2, 1, 1, 3, 4] : [1, 0, 2, 3, 0, 1, 2, 2], shape: [2, 4], index: false };
   if (i === 0) return { values: INPUT, shape: [6], index: false };
   // ±1 labels: one per element (sign), or one for the single row of a (D) input (rowSign).
   if (a.kind === "sign") return { values: [1, -1, 1, 1, -1, -1], shape: [6], index: false };
@@ -301,7 +312,12 @@ for (const info of losses) {
           } else {
             shapes.push(["another rank than the target", { data: Arr.from(b.values), shape: [2, 3] }, "SHAPE_MISMATCH"]);
           }
-          for (const [label, v, code] of shapes) check(`${a.name} with ${label}`, () => ({ args: withArg(i, v) }), (args) => plain(info, args), { code });
+          // The GAN losses take logits of any shape (reduced, real and fake may differ): a valid call.
+          const anyShape = info.family === "adversarial";
+          for (const [label, v, code] of shapes) {
+            const want: Expect = anyShape && label.startsWith("another") ? { ok: (r) => expect(r).toBeTypeOf("number") } : { code };
+            check(`${a.name} with ${label}`, () => ({ args: withArg(i, v) }), (args) => plain(info, args), want);
+          }
         });
       });
 
@@ -451,7 +467,7 @@ for (const info of losses) {
         });
         if (dt === "f64" && floatArgs.length >= 2) {
           // Each buffer is under 2 GiB, but the call needs more than 4 GiB in all.
-          check("two f64 inputs of almost 2 GiB and their gradients", () => ({ args: info.args.map((a, i) => (a.kind === "floatOrNumber" ? 0.5 : i === 0 || a.kind === "float" || a.kind === "sign" || a.kind === "class" ? near2GiB : baseArg(info, i, dt))) }), (args) => grad(info, args), { code: "OUT_OF_MEMORY" });
+          check("two f64 inputs of almost 2 GiB and their gradients", () => ({ args: info.args.map((a, i) => (a.kind === "floatOrNumber" ? 0.5 : i === 0 || a.kind === "float" || a.kind === "sign" || a.kind === "class" || a.kind === "boxes" ? near2GiB : baseArg(info, i, dt))) }), (args) => grad(info, args), { code: "OUT_OF_MEMORY" });
         }
       });
 

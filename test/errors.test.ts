@@ -234,3 +234,37 @@ describe("class indices given as floats", () => {
     expectLossError(() => L.multiMarginLoss(input, { data: f32(0, 1), shape: [2] } as never), "DTYPE_MISMATCH", "Int32Array.from(target.data)");
   });
 });
+
+describe("detection and adversarial: bad input gets a LossError", () => {
+  const { boxIouLoss, generalizedBoxIouLoss, distanceBoxIouLoss, completeBoxIouLoss, ganDiscriminatorLoss, ganGeneratorLoss } = losskit;
+  const boxes = (...v: number[]) => ({ data: f32(...v), shape: [v.length / 4, 4] });
+  it("boxes not 4 wide, or of different shapes", () => {
+    for (const fn of [boxIouLoss, generalizedBoxIouLoss, distanceBoxIouLoss, completeBoxIouLoss]) {
+      expectLossError(() => fn({ data: f32(0, 0, 1, 1, 2, 2), shape: [2, 3] }, { data: f32(0, 0, 1, 1, 2, 2), shape: [2, 3] }), "SHAPE_MISMATCH", "boxes1", "(N, 4)");
+      expectLossError(() => fn(f32(0, 0, 1, 1, 2), f32(0, 0, 1, 1, 2)), "SHAPE_MISMATCH", "boxes1");
+      expectLossError(() => fn(boxes(0, 0, 1, 1, 0, 0, 2, 2), boxes(0, 0, 1, 1)), "SHAPE_MISMATCH", "boxes2", "[1, 4]", "[2, 4]");
+    }
+  });
+  it("x2 < x1 or y2 < y1 in either box set is INVALID_INPUT, naming the box", () => {
+    expectLossError(() => generalizedBoxIouLoss(boxes(0, 0, 1, 1, 3, 0, 2, 1), boxes(0, 0, 1, 1, 0, 0, 1, 1)), "INVALID_INPUT", "boxes1", "[1]", "x2 < x1");
+    expectLossError(() => completeBoxIouLoss(boxes(0, 0, 1, 1), boxes(0, 2, 1, 1)), "INVALID_INPUT", "boxes2", "[0]", "y2 < y1");
+    // Zero-width and zero-height boxes are valid; NaN flows through.
+    expect(completeBoxIouLoss(boxes(0, 0, 2, 0), boxes(0, 0, 1, 1), { reduction: "sum" })).toBeCloseTo(1.1500, 4);
+    expect(boxIouLoss(boxes(NaN, 0, 1, 1), boxes(0, 0, 1, 1), { reduction: "sum" })).toBeNaN();
+  });
+  it("an unknown GAN mode is INVALID_OPTION naming mode and the modes", () => {
+    expectLossError(() => ganGeneratorLoss(f32(1, 2), { mode: "vanilla" as never }), "INVALID_OPTION", "ganGeneratorLoss", "mode", "'minimax'", "'wasserstein'", "vanilla");
+    expectLossError(() => ganDiscriminatorLoss(f32(1), f32(2), { mode: 3 as never }), "INVALID_OPTION", "mode");
+  });
+  it("'none' pairs real and fake logits: they need one shape", () => {
+    expectLossError(() => ganDiscriminatorLoss(f32(1, 2, 3), f32(1, 2), { reduction: "none" }), "SHAPE_MISMATCH", "fakeLogits", "real logits");
+    expect(ganDiscriminatorLoss(f32(1, 2, 3), f32(1, 2), { mode: "wasserstein" })).toBeCloseTo(1.5 - 2, 6);
+  });
+  it("logits of ±1e4 give finite losses and gradients in every mode", () => {
+    for (const mode of ["minimax", "nonsaturating", "lsgan", "hinge", "wasserstein"] as const) {
+      const d = ganDiscriminatorLoss.withGrad(f32(1e4, -1e4), f32(-1e4, 1e4), { mode });
+      const g = ganGeneratorLoss.withGrad(f32(1e4, -1e4), { mode });
+      for (const v of [d.loss, g.loss, ...d.grads.realLogits.data, ...d.grads.fakeLogits.data, ...g.grads.fakeLogits.data]) expect(Number.isFinite(v), `${mode}: ${v}`).toBe(true);
+    }
+  });
+});

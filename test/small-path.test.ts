@@ -13,6 +13,7 @@ type AnyLoss = ((...a: unknown[]) => unknown) & { withGrad: (...a: unknown[]) =>
 function sampleArgs(name: string, kinds: readonly string[], F: Float32ArrayConstructor | Float64ArrayConstructor): unknown[] {
   const input = { data: F.of(0.3, 0.15, 0.8, 0.1, 0.5, 0.35), shape: [2, 3] };
   return kinds.map((kind, i) => {
+    if (kind === "boxes") return { data: i === 0 ? F.of(0, 0, 1, 1, 0.5, 0.5, 2, 3) : F.of(0.2, 0.1, 1.5, 1, 0, 0.5, 2, 2), shape: [2, 4] };
     if (i === 0) return input;
     switch (kind) {
       case "index":

@@ -24,6 +24,13 @@ describe("the loss table", () => {
     expect(losskit.losses.find((l) => l.name === "gaussianNllLoss")!.args.map((a) => a.name)).toEqual(["input", "target", "var"]);
     expect(losskit.losses.find((l) => l.name === "crossEntropy")!.args[1]).toEqual({ name: "target", kind: "class" });
   });
+  it("docs/API.md's Implemented table lists exactly the exported losses", () => {
+    const api = readFileSync(join(root, "docs/API.md"), "utf8");
+    const section = api.slice(api.indexOf("### Implemented"), api.indexOf("### Planned"));
+    // The first backticked name of each row (`crossEntropy` (alias `softmaxCrossEntropy`), `marginRankingLoss(input1, …)`).
+    const rows = [...section.matchAll(/^\| `(\w+)/gm)].map((m) => m[1]);
+    expect([...rows].sort()).toEqual([...names].sort());
+  });
   it("every loss is documented in the README and docs/API.md", () => {
     for (const doc of ["README.md", "docs/API.md"]) {
       const text = readFileSync(join(root, doc), "utf8");

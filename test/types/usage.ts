@@ -6,8 +6,11 @@ import {
   init,
   nllLoss,
   tensorFrom,
+  completeBoxIouLoss,
   cosineEmbeddingLoss,
   crossEntropy,
+  ganDiscriminatorLoss,
+  ganGeneratorLoss,
   gaussianNllLoss,
   huberLoss,
   klDiv,
@@ -103,4 +106,17 @@ cosineEmbeddingLoss.withGrad(x, y, y, { wrt: ["target"] });
 // @ts-expect-error tripletMarginLoss takes three tensors
 tripletMarginLoss(x, y);
 
+// Box losses: 'none' by default (a tensor), a number when reduced; GAN losses: a number by default.
+const boxes = { data: new Float32Array(8), shape: [2, 4] };
+const perBox: Tensor = completeBoxIouLoss(boxes, boxes);
+const boxMean: number = completeBoxIouLoss(boxes, boxes, { reduction: "mean", eps: 1e-6 });
+const boxGrad: Tensor = completeBoxIouLoss.withGrad(boxes, boxes, { reduction: "sum" }).grads.boxes2;
+const dLoss: number = ganDiscriminatorLoss(x, y, { mode: "hinge" });
+const gGrad: Tensor = ganGeneratorLoss.withGrad(x, { mode: "wasserstein" }).grads.fakeLogits;
+// @ts-expect-error not a GAN mode
+ganGeneratorLoss(x, { mode: "vanilla" });
+// @ts-expect-error the generator loss takes the fake logits only
+ganGeneratorLoss.withGrad(x, { wrt: ["realLogits"] });
+
+void [perBox, boxMean, boxGrad, dLoss, gGrad];
 void [ready, f32Loss, f32LossData, f32Grad, f64Grad, fromNumbers, wasmF32, viaWasm, ceGrad, kl32, onlyInputGrad, klBatchmean, klBatchmeanGrad, fromReadonly, ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad];

@@ -33,14 +33,16 @@ export interface SmallPlan {
   reductionKey: string | undefined;
 }
 
-const KIND: Record<string, number> = { float: 0, sign: 0, rowSign: 0, index: 1, multilabel: 1, class: 2, floatOrNumber: 3 };
-const REDUCTION_DEFAULTS: Record<string, number> = { none: 0, mean: 1, sum: 2, batchmean: 3 };
+/** The argument kinds this path stages; any other kind (`OTHER`) goes to `execute`. */
+const KIND: Record<string, number> = { float: 0, sign: 0, rowSign: 0, boxes: 0, index: 1, multilabel: 1, class: 2, floatOrNumber: 3 };
+const OTHER = 9;
 
 export function smallPlan(plan: Plan): SmallPlan {
   const defaults: Record<string, number | boolean> = {};
+  // Each option's default as `execute` reads it (a wire code, a number or a flag; 0 for an absent tensor).
   plan.optKeys.forEach((k, i) => {
-    const o = plan.optSpecs[i];
-    defaults[k] = o.kind === "tensor" ? 0 : o.kind === "reduction" ? REDUCTION_DEFAULTS[o.default] : o.default;
+    const v = readOption(plan.name, k, plan.optSpecs[i], undefined);
+    defaults[k] = typeof v === "number" || typeof v === "boolean" ? v : 0;
   });
   const staged: Record<string, StagedArg> = {};
   const stagedList = plan.argNames.map((n) => (staged[n] = { desc: 0, isIndex: false, number: 0 }));
@@ -53,7 +55,7 @@ export function smallPlan(plan: Plan): SmallPlan {
     stagedList,
     grads,
     outputs: { out: 0, gradOutput: 0, grads },
-    kinds: Uint8Array.from(plan.argKinds, (k) => KIND[k]),
+    kinds: Uint8Array.from(plan.argKinds, (k) => KIND[k] ?? OTHER),
     reductionKey: plan.optKeys.find((_, i) => plan.optSpecs[i].kind === "reduction"),
   };
 }
@@ -174,6 +176,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   for (let i = 0; i < nargs; i++) {
     let v = args[i];
     const kind = kinds[i];
+    if (kind === OTHER) return undefined;
     if (typeof v === "number") {
       if (kind !== 3) return undefined;
       argIs[i] = 2;

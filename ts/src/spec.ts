@@ -39,19 +39,26 @@ import {
 export type Reduction = "none" | "mean" | "sum";
 
 /** The family a loss belongs to (the same families as the Rust core's `losses/`). */
-export type Family = "regression" | "classification" | "margin" | "embedding";
+export type Family =
+  | "regression"
+  | "classification"
+  | "margin"
+  | "embedding"
+  | "detection"
+  | "adversarial";
 
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),
  * `class` (class indices or, when it is float data, probabilities), `floatOrNumber`
  * (a tensor, or one number for every element), `sign` (float labels ±1 of the input's shape),
  * `rowSign` (float labels ±1, one per row), or `multilabel` (class indices of the input's
- * shape, each row's labels ended by −1). `sign` and `rowSign` are read as `float`.
+ * shape, each row's labels ended by −1), or `boxes` (xyxy boxes, (N, 4) or (4)). `sign`, `rowSign` and
+ * `boxes` are read as `float`.
  */
-export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel";
+export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel" | "boxes";
 
 /** How an option is read (the loss table lists it for every option). */
-export type OptionKind = "reduction" | "number" | "integer" | "bool" | "tensor";
+export type OptionKind = "reduction" | "number" | "integer" | "bool" | "tensor" | "choice";
 
 /** An option's kind and PyTorch default; a `tensor` option is absent by default. */
 export type OptionSpec =
@@ -59,7 +66,9 @@ export type OptionSpec =
   | { kind: "number"; default: number }
   | { kind: "integer"; default: number }
   | { kind: "bool"; default: boolean }
-  | { kind: "tensor" };
+  | { kind: "tensor" }
+  /** One of a list of names (a GAN's `mode`), passed to the export as its index in `values`. */
+  | { kind: "choice"; default: string; values: readonly string[] };
 
 /** What the export receives for an option: a wire code, a number, a flag or a descriptor address (0 = absent). */
 type OptionValue<S extends OptionSpec> = S extends { kind: "bool" } ? boolean : number;
@@ -226,7 +235,7 @@ export interface LossInfo {
   readonly args: readonly { readonly name: string; readonly kind: ArgKind }[];
   /** Options with their defaults (`undefined` for tensor options, absent by default). */
   readonly options: Readonly<Record<string, number | boolean | string | undefined>>;
-  /** How each option is read: a reduction name, a number, an integer, a boolean or a tensor. */
+  /** How each option is read: a reduction name, a number, an integer, a boolean, a tensor or one of a list of names (`choice`). */
   readonly optionKinds: Readonly<Record<string, OptionKind>>;
   /** The reductions the loss accepts (empty for a loss that is always a scalar). */
   readonly reductions: readonly string[];
@@ -350,6 +359,11 @@ export function readOption(func: string, key: string, o: OptionSpec, given: unkn
       return v;
     case "tensor":
       return v === null ? undefined : floatArg(func, key, v);
+    case "choice": {
+      const at = typeof v === "string" ? o.values.indexOf(v) : -1;
+      if (at < 0) throw bad(`one of ${o.values.map((n) => `'${n}'`).join(", ")}`);
+      return at;
+    }
   }
 }
 

@@ -33,7 +33,9 @@ pub mod shape;
 
 pub use engine::{force_scalar_kernels, Out};
 pub use error::{ErrorCode, LossError, Result};
+pub use losses::adversarial::*;
 pub use losses::classification::*;
+pub use losses::detection::*;
 #[allow(unused_imports)] // empty until the family's first loss lands
 pub use losses::embedding::*;
 #[allow(unused_imports)] // empty until the family's first loss lands

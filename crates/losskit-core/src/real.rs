@@ -80,6 +80,18 @@ pub trait Lane:
     fn gather(s: &[Self::Elem], idx: &[usize], add: usize) -> Self;
     /// Stores element `k` into `s[idx[k] + add]` (a scatter).
     fn scatter(self, s: &mut [Self::Elem], idx: &[usize], add: usize);
+    /// Loads `WIDTH` records of 4 consecutive elements at `p` as structure of arrays: lane c
+    /// holds field c of every record (xyxy boxes; a 4×4 transpose for f32x4).
+    ///
+    /// # Safety
+    /// `p` is valid for reading `4·WIDTH` elements.
+    unsafe fn load_records4(p: *const Self::Elem) -> [Self; 4];
+    /// Stores 4 lanes as `WIDTH` records of 4 consecutive elements at `p` (the inverse of
+    /// [`load_records4`](Lane::load_records4)).
+    ///
+    /// # Safety
+    /// `p` is valid for writing `4·WIDTH` elements.
+    unsafe fn store_records4(v: [Self; 4], p: *mut Self::Elem);
 
     /// Zero.
     #[inline(always)]
@@ -317,6 +329,16 @@ macro_rules! scalar_lane {
             fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
                 s[idx[0] + add] = self;
             }
+            #[inline(always)]
+            unsafe fn load_records4(p: *const $t) -> [Self; 4] {
+                [*p, *p.add(1), *p.add(2), *p.add(3)]
+            }
+            #[inline(always)]
+            unsafe fn store_records4(v: [Self; 4], p: *mut $t) {
+                for (c, x) in v.into_iter().enumerate() {
+                    *p.add(c) = x;
+                }
+            }
         }
     };
 }
@@ -426,6 +448,14 @@ macro_rules! vector_lane {
                     s[idx[k] + add] = v;
                 }
             }
+            #[inline(always)]
+            unsafe fn load_records4(p: *const $t) -> [Self; 4] {
+                <$v as Records4>::load(p)
+            }
+            #[inline(always)]
+            unsafe fn store_records4(v: [Self; 4], p: *mut $t) {
+                <$v as Records4>::store(v, p)
+            }
         }
     };
 }
@@ -485,6 +515,49 @@ mod transcendental {
     }
 }
 
+/// Records of 4 fields ↔ 4 lanes, by each vector type's transposes.
+trait Records4: Sized {
+    type Elem;
+    unsafe fn load(p: *const Self::Elem) -> [Self; 4];
+    unsafe fn store(v: [Self; 4], p: *mut Self::Elem);
+}
+
+impl Records4 for f32x4 {
+    type Elem = f32;
+    // 4 records = 4 vectors, one 4×4 transpose (unpack shuffles on simd128).
+    #[inline(always)]
+    unsafe fn load(p: *const f32) -> [Self; 4] {
+        let r = |k: usize| core::ptr::read_unaligned(p.add(4 * k) as *const f32x4);
+        f32x4::transpose([r(0), r(1), r(2), r(3)])
+    }
+    #[inline(always)]
+    unsafe fn store(v: [Self; 4], p: *mut f32) {
+        for (k, r) in f32x4::transpose(v).into_iter().enumerate() {
+            core::ptr::write_unaligned(p.add(4 * k) as *mut f32x4, r);
+        }
+    }
+}
+
+impl Records4 for f64x2 {
+    type Elem = f64;
+    // 2 records = 4 vectors [r0.f0 r0.f1] [r0.f2 r0.f3] [r1.f0 r1.f1] [r1.f2 r1.f3]: two 2×2 transposes.
+    #[inline(always)]
+    unsafe fn load(p: *const f64) -> [Self; 4] {
+        let r = |k: usize| core::ptr::read_unaligned(p.add(2 * k) as *const f64x2);
+        let [f0, f1] = f64x2::transpose([r(0), r(2)]);
+        let [f2, f3] = f64x2::transpose([r(1), r(3)]);
+        [f0, f1, f2, f3]
+    }
+    #[inline(always)]
+    unsafe fn store(v: [Self; 4], p: *mut f64) {
+        let [a, c] = f64x2::transpose([v[0], v[1]]);
+        let [b, d] = f64x2::transpose([v[2], v[3]]);
+        for (k, r) in [a, b, c, d].into_iter().enumerate() {
+            core::ptr::write_unaligned(p.add(2 * k) as *mut f64x2, r);
+        }
+    }
+}
+
 vector_lane!(f32x4, f32, 4);
 vector_lane!(f64x2, f64, 2);
 
@@ -535,6 +608,28 @@ mod tests {
         let xs: Vec<f64> = vec![-1e4, -30.0, -1.0, -0.0, 0.0, 0.5, 3.0, 50.0, f64::NAN, f64::INFINITY, -2.5, 1e-9];
         lanes_agree(&xs);
         lanes_agree(&xs.iter().map(|&x| x as f32).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn records_of_four_load_and_store_as_lanes() {
+        fn check<T: Real>() {
+            let w = <T::Vector as Lane>::WIDTH;
+            let data: Vec<T> = (0..4 * w).map(|i| T::from_f64(i as f64)).collect();
+            // SAFETY: 4·WIDTH elements on both sides.
+            let lanes = unsafe { T::Vector::load_records4(data.as_ptr()) };
+            for (c, lane) in lanes.iter().enumerate() {
+                for (k, v) in lane.to_lanes().as_ref().iter().enumerate() {
+                    assert_eq!(v.to_f64(), (4 * k + c) as f64);
+                }
+            }
+            let mut back = vec![T::ZERO; 4 * w];
+            unsafe { T::Vector::store_records4(lanes, back.as_mut_ptr()) };
+            assert!(back.iter().zip(&data).all(|(a, b)| a.to_f64() == b.to_f64()));
+            let one = unsafe { T::load_records4(data.as_ptr()) };
+            assert_eq!(one.map(|v| v.to_f64()), [0.0, 1.0, 2.0, 3.0]);
+        }
+        check::<f32>();
+        check::<f64>();
     }
 
     #[test]

@@ -44,7 +44,9 @@ macro_rules! export {
     };
 }
 
+mod adversarial;
 mod classification;
+mod detection;
 mod embedding;
 mod error;
 mod margin;

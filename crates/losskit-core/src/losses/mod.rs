@@ -2,7 +2,9 @@
 //! `ts/src/losses/`). A loss owns only its math and its argument checks; the engine
 //! (`crate::engine`) owns the loops, outputs and reduction.
 
+pub mod adversarial;
 pub mod classification;
+pub mod detection;
 pub mod embedding;
 pub mod margin;
 pub mod regression;

@@ -168,16 +168,29 @@ pub fn run(src: &mut impl Source) -> Outcome {
 }
 
 fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
-    let loss_kind = g.pick(16);
+    let loss_kind = g.pick(22);
     let class_loss = matches!(loss_kind, 8..=11);
-    let (x, xs) = g.tensor::<T>(None);
+    // The box losses (16..=19) take (N, 4) boxes: mostly that shape, so their kernels run.
+    let box_loss = matches!(loss_kind, 16..=19);
+    let (mut x, xs) = if box_loss && g.chance(70) {
+        let s = vec![g.dim(), 4];
+        g.tensor::<T>(Some(&s))
+    } else {
+        g.tensor::<T>(None)
+    };
+    if box_loss && g.chance(60) {
+        valid_boxes(&mut x);
+    }
     let input = Tensor::new(&x, &xs);
     // The shape the unreduced output has when the input is valid.
     let rows_shape: Vec<usize> = if xs.len() <= 1 { vec![] } else { std::iter::once(xs[0]).chain(xs[2..].iter().copied()).collect() };
     let classes = if xs.len() == 1 { xs[0] } else { xs.get(1).copied().unwrap_or(0) };
     let out_shape = if class_loss { rows_shape.clone() } else { xs.clone() };
     let rows_like = g.chance(50) && class_loss;
-    let (y, ys) = g.tensor::<T>(Some(if rows_like { &rows_shape } else { &xs }));
+    let (mut y, ys) = g.tensor::<T>(Some(if rows_like { &rows_shape } else { &xs }));
+    if box_loss && g.chance(60) {
+        valid_boxes(&mut y);
+    }
     let target = Tensor::new(&y, &ys);
     let idx_shape = if g.chance(80) { rows_shape.clone() } else { g.shape(0) };
     let idx = g.indices(&idx_shape, classes);
@@ -237,7 +250,16 @@ fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
             12 => binary_cross_entropy(input, target, &BceOptions { weight, reduction }, out),
             13 => binary_cross_entropy_with_logits(input, target, &BceWithLogitsOptions { weight, pos_weight: param, reduction }, out),
             14 => kl_div(input, target, &KlDivOptions { log_target: flags[0], reduction }, out),
-            _ => sigmoid_focal_loss(input, target, &SigmoidFocalOptions { alpha: opts[0], gamma: opts[1], reduction }, out),
+            15 => sigmoid_focal_loss(input, target, &SigmoidFocalOptions { alpha: opts[0], gamma: opts[1], reduction }, out),
+            16 => box_iou_loss(input, target, &BoxIouOptions { eps: opts[0], reduction }, out),
+            17 => generalized_box_iou_loss(input, target, &BoxIouOptions { eps: opts[0], reduction }, out),
+            18 => distance_box_iou_loss(input, target, &BoxIouOptions { eps: opts[0], reduction }, out),
+            19 => complete_box_iou_loss(input, target, &BoxIouOptions { eps: opts[0], reduction }, out),
+            20 => {
+                let mode = GanMode::ALL[g.pick(5) as usize];
+                gan_discriminator_loss(input, target, &GanOptions { mode, reduction }, out)
+            }
+            _ => gan_generator_loss(input, &GanOptions { mode: GanMode::ALL[g.pick(5) as usize], reduction }, out),
         }
     };
     assert!(loss_slot.guards_intact(), "loss {loss_kind}: the unreduced output was written out of bounds");
@@ -247,5 +269,16 @@ fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
     match result {
         Ok(_) => Outcome::Ok,
         Err(e) => Outcome::Err(e.code()),
+    }
+}
+
+/// Orders each (x1, y1, x2, y2) so that x2 ≥ x1 and y2 ≥ y1 (the box losses' domain; NaN stays).
+fn valid_boxes<T: Real>(b: &mut [T]) {
+    for c in b.chunks_exact_mut(4) {
+        for k in 0..2 {
+            if c[k + 2] < c[k] {
+                c.swap(k, k + 2);
+            }
+        }
     }
 }
