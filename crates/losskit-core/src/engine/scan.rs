@@ -30,21 +30,26 @@ use crate::error::Result;
 use crate::real::{Lane, Real};
 use crate::shape::try_filled;
 
-/// `ln(eᵃ + eᵇ)`: −∞ when both are −∞, NaN when either is NaN.
+/// `ln(eᵃ + eᵇ)` = max + ln(1 + e^{−|a − b|}): −∞ when both are −∞, NaN when either is NaN.
+/// `ln(1 + e)` rather than `ln_1p(e)`: e ∈ [0, 1], and in log space only the absolute error
+/// counts (one ulp of 1), so the cheaper ln serves.
 #[inline(always)]
 fn lse2<L: Lane>(a: L, b: L) -> L {
     let m = L::select(a.gt_mask(b), a, b);
-    let r = m + (-(a - b).abs()).exp().ln_1p();
+    let r = m + (L::one() + (-(a - b).abs()).exp()).ln();
     // Both −∞ (or one NaN and the other −∞): a + b is −∞ (or NaN), where r would be NaN (or −∞).
     L::select(m.eq_mask(L::splat(neg_inf())), a + b, r)
 }
 
-/// `ln(eᵃ + eᵇ + eᶜ)`, with [`lse2`]'s handling of −∞ and NaN.
+/// `ln(eᵃ + eᵇ + eᶜ)` = m + ln(1 + e^{u − m} + e^{v − m}), m the largest and u, v the other
+/// two (two exps, not three), with [`lse2`]'s handling of −∞; a NaN lands in m, u or v.
 #[inline(always)]
 fn lse3<L: Lane>(a: L, b: L, c: L) -> L {
-    let m = L::select(a.gt_mask(b), a, b);
-    let m = L::select(c.gt_mask(m), c, m);
-    let r = m + ((a - m).exp() + (b - m).exp() + (c - m).exp()).ln();
+    let ab = a.gt_mask(b);
+    let (hi, lo) = (L::select(ab, a, b), L::select(ab, b, a));
+    let top = c.gt_mask(hi);
+    let (m, mid) = (L::select(top, c, hi), L::select(top, hi, c));
+    let r = m + (L::one() + (mid - m).exp() + (lo - m).exp()).ln();
     L::select(m.eq_mask(L::splat(neg_inf())), a + b + c, r)
 }
 
