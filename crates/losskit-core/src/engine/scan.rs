@@ -164,6 +164,20 @@ impl<T: Real> Scan<T> {
         Ok(())
     }
 
+    /// The positions of step t that lie on some complete path, as `(blanks, labels)` ranges
+    /// of k: reachable from the start (position s ≤ 2t + 1, so k ≤ t) and able to reach the
+    /// end in the r = steps − 1 − t steps left, two positions a step at most
+    /// (s ≥ 2S − 1 − 2r). Outside the band α·β̃ is 0, so neither pass computes it: the cells
+    /// keep the −∞ they were filled with (every predecessor of a cell in the band is in the
+    /// previous step's band, and the band's lower edge only falls as the backward pass goes).
+    fn band(&self, t: usize) -> ((usize, usize), (usize, usize)) {
+        let (s, r) = (self.labels, self.steps - 1 - t);
+        let blanks = (s.saturating_sub(r), s.min(t) + 1);
+        let labels = if s == 0 { (0, 0) } else { ((s - 1).saturating_sub(r), (s - 1).min(t) + 1) };
+        let fix = |(a, b): (usize, usize)| (a.min(b), b);
+        (fix(blanks), fix(labels))
+    }
+
     /// The emission rows to fill: blank emissions (one per step) and label emissions
     /// (`labels` per step, step-major).
     pub(crate) fn emissions(&mut self) -> (&mut [T], &mut [T]) {
@@ -187,20 +201,19 @@ impl<T: Real> Scan<T> {
             let shift = shift_of(max);
             offset += shift.to_f64();
             self.offsets[t] = offset;
+            let ((b0, b1), (l0, l1)) = self.band(t);
             let (done, rest) = self.alpha.split_at_mut(t * 2 * p);
             let prev = &done[(t - 1) * 2 * p..];
             let cur = &mut rest[..2 * p];
             let eb = self.emit_blank[t] - shift;
             let e = &self.emit[t * s..(t + 1) * s];
             let mut m = neg_inf::<T>();
-            let body = simd_body::<T>(s + 1);
-            let vm = forward_blanks::<T::Vector>(prev, cur, p, eb, 0, body);
-            m = lane_max(m, fold_max(vm));
-            m = lane_max(m, forward_blanks::<T>(prev, cur, p, eb, body, s + 1));
-            let body = simd_body::<T>(s);
-            let vm = forward_labels::<T::Vector>(prev, cur, p, e, &self.skip, shift, 0, body);
-            m = lane_max(m, fold_max(vm));
-            m = lane_max(m, forward_labels::<T>(prev, cur, p, e, &self.skip, shift, body, s));
+            let mid = split::<T>(b0, b1);
+            m = lane_max(m, fold_max(forward_blanks::<T::Vector>(prev, cur, p, eb, b0, mid)));
+            m = lane_max(m, forward_blanks::<T>(prev, cur, p, eb, mid, b1));
+            let mid = split::<T>(l0, l1);
+            m = lane_max(m, fold_max(forward_labels::<T::Vector>(prev, cur, p, e, &self.skip, shift, l0, mid)));
+            m = lane_max(m, forward_labels::<T>(prev, cur, p, e, &self.skip, shift, mid, l1));
             max = m;
         }
         // ln p = offset + ln(e^{α(B[S])} + e^{α(L[S−1])}) (L[−1] is the guard, −∞, when S = 0).
@@ -211,7 +224,8 @@ impl<T: Real> Scan<T> {
 
     /// The backward pass, given ln p from [`forward`](Self::forward): calls
     /// `step(t, γ_blank, γ_labels)` for t = steps − 1 down to 0, with the occupancy summed
-    /// over the blanks and that of each label position (NaN when ln p is −∞, as PyTorch).
+    /// over the blanks and that of each label position; ln p must be finite (an impossible
+    /// target has no occupancies: its band may be empty).
     pub(crate) fn backward(&mut self, log_p: f64, mut step: impl FnMut(usize, T, &[T])) {
         let (steps, s, p) = (self.steps, self.labels, self.stride);
         if steps == 0 {
@@ -231,12 +245,17 @@ impl<T: Real> Scan<T> {
             // γ_t = exp(α_t + β̃_t + k), k = the two offsets − ln p (formed in f64).
             let k = T::from_f64(self.offsets[t] + offset - log_p);
             let a = &self.alpha[t * 2 * p..(t + 1) * 2 * p];
-            let body = simd_body::<T>(s + 1);
-            let mut blank = occupancy_blanks::<T::Vector>(a, &self.tilde, k, 0, body).sum_f64();
-            blank += occupancy_blanks::<T>(a, &self.tilde, k, body, s + 1).to_f64();
-            let body = simd_body::<T>(s);
-            occupancy_labels::<T::Vector>(a, &self.tilde, p, k, &mut self.gamma, 0, body);
-            occupancy_labels::<T>(a, &self.tilde, p, k, &mut self.gamma, body, s);
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let mid = split::<T>(b0, b1);
+            let mut blank = occupancy_blanks::<T::Vector>(a, &self.tilde, k, b0, mid).sum_f64();
+            blank += occupancy_blanks::<T>(a, &self.tilde, k, mid, b1).to_f64();
+            let mid = split::<T>(l0, l1);
+            occupancy_labels::<T::Vector>(a, &self.tilde, p, k, &mut self.gamma, l0, mid);
+            occupancy_labels::<T>(a, &self.tilde, p, k, &mut self.gamma, mid, l1);
+            // The band only shrinks from above as t falls: the label left above it held step t + 1's γ.
+            if l1 < s {
+                self.gamma[l1] = T::ZERO;
+            }
             step(t, T::from_f64(blank), &self.gamma);
             if t == 0 {
                 break;
@@ -245,23 +264,30 @@ impl<T: Real> Scan<T> {
             let eb = self.emit_blank[t];
             let e = &self.emit[t * s..(t + 1) * s];
             let mut m = inf;
-            let body = simd_body::<T>(s + 1);
-            m = lane_max(m, fold_max(add_emission::<T::Vector>(&self.tilde, &mut self.beta, 1, T::Vector::splat(eb), None, 0, body)));
-            m = lane_max(m, add_emission::<T>(&self.tilde, &mut self.beta, 1, eb, None, body, s + 1));
-            let body = simd_body::<T>(s);
-            m = lane_max(m, fold_max(add_emission::<T::Vector>(&self.tilde, &mut self.beta, p + 1, T::Vector::zero(), Some(e), 0, body)));
-            m = lane_max(m, add_emission::<T>(&self.tilde, &mut self.beta, p + 1, T::ZERO, Some(e), body, s));
+            let mid = split::<T>(b0, b1);
+            m = lane_max(m, fold_max(add_emission::<T::Vector>(&self.tilde, &mut self.beta, 1, T::Vector::splat(eb), None, b0, mid)));
+            m = lane_max(m, add_emission::<T>(&self.tilde, &mut self.beta, 1, eb, None, mid, b1));
+            let mid = split::<T>(l0, l1);
+            m = lane_max(m, fold_max(add_emission::<T::Vector>(&self.tilde, &mut self.beta, p + 1, T::Vector::zero(), Some(e), l0, mid)));
+            m = lane_max(m, add_emission::<T>(&self.tilde, &mut self.beta, p + 1, T::ZERO, Some(e), mid, l1));
             let shift = shift_of(m);
             offset += shift.to_f64();
             t -= 1;
-            let body = simd_body::<T>(s + 1);
-            backward_blanks::<T::Vector>(&self.beta, &mut self.tilde, p, shift, 0, body);
-            backward_blanks::<T>(&self.beta, &mut self.tilde, p, shift, body, s + 1);
-            let body = simd_body::<T>(s);
-            backward_labels::<T::Vector>(&self.beta, &mut self.tilde, p, &self.skip, shift, 0, body);
-            backward_labels::<T>(&self.beta, &mut self.tilde, p, &self.skip, shift, body, s);
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let mid = split::<T>(b0, b1);
+            backward_blanks::<T::Vector>(&self.beta, &mut self.tilde, p, shift, b0, mid);
+            backward_blanks::<T>(&self.beta, &mut self.tilde, p, shift, mid, b1);
+            let mid = split::<T>(l0, l1);
+            backward_labels::<T::Vector>(&self.beta, &mut self.tilde, p, &self.skip, shift, l0, mid);
+            backward_labels::<T>(&self.beta, &mut self.tilde, p, &self.skip, shift, mid, l1);
         }
     }
+}
+
+/// Where the SIMD lane stops and the scalar tail starts in `from..to`.
+#[inline(always)]
+fn split<T: Real>(from: usize, to: usize) -> usize {
+    from + simd_body::<T>(to.saturating_sub(from))
 }
 
 /// Resizes `v` to `n` copies of `value`, growing it fallibly.

@@ -227,7 +227,14 @@ pub fn ctc_loss<T: Real>(
         let weight = if mean { 1.0 / tl[b].max(1) as f64 } else { 1.0 };
         total.add(loss * weight);
         let Some(g) = grad.as_deref_mut() else { continue };
-        if impossible && opts.zero_infinity {
+        if impossible {
+            // No path: +∞ with zero_infinity's zero gradient, or PyTorch's NaN (exp(−∞ + ∞))
+            // at every step of the sequence.
+            if !opts.zero_infinity {
+                for t in 0..steps_b {
+                    g[(t * n + b) * c..(t * n + b + 1) * c].fill(T::from_f64(f64::NAN));
+                }
+            }
             continue;
         }
         // ∂(reduced loss)/∂ℓ_b: the upstream gradient ('none'), or 1/(N·max(tl, 1)) ('mean'), 1 ('sum').
@@ -280,11 +287,12 @@ fn log_softmax_rows<T: Real>(x: &[T], c: usize) -> Result<Vec<f64>> {
         // A row without a finite max (all −∞, or +∞ somewhere) is shifted by 0, and the
         // arithmetic gives PyTorch's NaN / −∞.
         let m = if m.is_finite() { m } else { 0.0 };
-        let mut acc = <f64 as Real>::Vector::zero();
+        type V = <f64 as Real>::Vector;
+        let mut acc = V::zero();
         let mut j = 0;
         while j < body {
-            acc = acc + (<f64 as Real>::Vector::load(&row[j..]) - <f64 as Real>::Vector::splat(m)).exp();
-            j += <<f64 as Real>::Vector as Lane>::WIDTH;
+            acc += (V::load(&row[j..]) - V::splat(m)).exp();
+            j += <V as Lane>::WIDTH;
         }
         let mut sum = acc.sum_f64();
         for &v in &row[body..] {
