@@ -31,6 +31,8 @@ use crate::real::{Lane, Real};
 use crate::shape::try_filled;
 
 /// `ln(eᵃ + eᵇ)` = max + ln(1 + e^{−|a − b|}): −∞ when both are −∞, NaN when either is NaN.
+/// The label recursions' three-term sums are two of these: lse(a, b, c) = lse(a, lse(b, c)),
+/// the inner one shared with the neighbouring blank.
 /// `ln(1 + e)` rather than `ln_1p(e)`: e ∈ [0, 1], and in log space only the absolute error
 /// counts (one ulp of 1), so the cheaper ln serves.
 #[inline(always)]
@@ -39,18 +41,6 @@ fn lse2<L: Lane>(a: L, b: L) -> L {
     let r = m + (L::one() + (-(a - b).abs()).exp()).ln();
     // Both −∞ (or one NaN and the other −∞): a + b is −∞ (or NaN), where r would be NaN (or −∞).
     L::select(m.eq_mask(L::splat(neg_inf())), a + b, r)
-}
-
-/// `ln(eᵃ + eᵇ + eᶜ)` = m + ln(1 + e^{u − m} + e^{v − m}), m the largest and u, v the other
-/// two (two exps, not three), with [`lse2`]'s handling of −∞; a NaN lands in m, u or v.
-#[inline(always)]
-fn lse3<L: Lane>(a: L, b: L, c: L) -> L {
-    let ab = a.gt_mask(b);
-    let (hi, lo) = (L::select(ab, a, b), L::select(ab, b, a));
-    let top = c.gt_mask(hi);
-    let (m, mid) = (L::select(top, c, hi), L::select(top, hi, c));
-    let r = m + (L::one() + (mid - m).exp() + (lo - m).exp()).ln();
-    L::select(m.eq_mask(L::splat(neg_inf())), a + b + c, r)
 }
 
 #[inline(always)]
@@ -207,13 +197,19 @@ impl<T: Real> Scan<T> {
             let cur = &mut rest[..2 * p];
             let eb = self.emit_blank[t] - shift;
             let e = &self.emit[t * s..(t + 1) * s];
+            // Blank k and label k share lse(α(B[k]), α(L[k−1])): one pass computes both for
+            // k < S (the union of their bands; a cell off its band gets its true value, unused),
+            // then the last blank.
+            let (from, to) = (if l0 < l1 { b0.min(l0) } else { b0 }, b1.max(l1).min(s));
             let mut m = neg_inf::<T>();
-            let mid = split::<T>(b0, b1);
-            m = lane_max(m, fold_max(forward_blanks::<T::Vector>(prev, cur, p, eb, b0, mid)));
-            m = lane_max(m, forward_blanks::<T>(prev, cur, p, eb, mid, b1));
-            let mid = split::<T>(l0, l1);
-            m = lane_max(m, fold_max(forward_labels::<T::Vector>(prev, cur, p, e, &self.skip, shift, l0, mid)));
-            m = lane_max(m, forward_labels::<T>(prev, cur, p, e, &self.skip, shift, mid, l1));
+            if from < to {
+                let mid = split::<T>(from, to);
+                m = lane_max(m, fold_max(forward_pairs::<T::Vector>(prev, cur, p, eb, e, &self.skip, shift, from, mid)));
+                m = lane_max(m, forward_pairs::<T>(prev, cur, p, eb, e, &self.skip, shift, mid, to));
+            }
+            if b1 > s {
+                m = lane_max(m, forward_blanks::<T>(prev, cur, p, eb, s, s + 1));
+            }
             max = m;
         }
         // ln p = offset + ln(e^{α(B[S])} + e^{α(L[S−1])}) (L[−1] is the guard, −∞, when S = 0).
@@ -274,6 +270,9 @@ impl<T: Real> Scan<T> {
             offset += shift.to_f64();
             t -= 1;
             let ((b0, b1), (l0, l1)) = self.band(t);
+            // Blanks first, one past the band (label t reads blank t + 1), then the labels,
+            // which reuse them: β̃(L[k]) = lse(β(L[k]), β̃(B[k + 1])) where skipping is allowed.
+            let b1 = b1.max((t + 2).min(s + 1));
             let mid = split::<T>(b0, b1);
             backward_blanks::<T::Vector>(&self.beta, &mut self.tilde, p, shift, b0, mid);
             backward_blanks::<T>(&self.beta, &mut self.tilde, p, shift, mid, b1);
@@ -326,20 +325,24 @@ fn forward_blanks<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, eb: 
     m
 }
 
-/// α_t(L[k]) for k in `from..to`; returns the lanes' running maximum.
+/// α_t(B[k]) and α_t(L[k]) for k in `from..to` (k < S): with x = lse(α(B[k]), α(L[k−1])),
+/// B[k] = e_blank + x and L[k] = e(l_k) + lse(α(L[k]), x if l_k ≠ l_{k−1} else α(B[k]))
+/// (each less the shift); returns the lanes' running maximum.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn forward_labels<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, e: &[L::Elem], skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) -> L {
-    let shift = L::splat(shift);
+fn forward_pairs<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, eb: L::Elem, e: &[L::Elem], skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) -> L {
+    let (eb, shift) = (L::splat(eb), L::splat(shift));
     let mut m = L::splat(neg_inf());
     let mut k = from;
     while k < to {
-        let stay = at::<L>(prev, p + 1 + k);
-        let from_blank = at::<L>(prev, 1 + k);
-        let from_label = at::<L>(prev, p + k) + at::<L>(skip, k);
-        let v = (at::<L>(e, k) - shift) + lse3(stay, from_blank, from_label);
-        put(v, cur, p + 1 + k);
-        m = lane_max(m, v);
+        let blank = at::<L>(prev, 1 + k);
+        let x = lse2(blank, at::<L>(prev, p + k));
+        let vb = eb + x;
+        put(vb, cur, 1 + k);
+        let allowed = at::<L>(skip, k).eq_mask(L::zero());
+        let vl = (at::<L>(e, k) - shift) + lse2(at::<L>(prev, p + 1 + k), L::select(allowed, x, blank));
+        put(vl, cur, p + 1 + k);
+        m = lane_max(lane_max(m, vb), vl);
         k += L::WIDTH;
     }
     m
@@ -376,16 +379,17 @@ fn backward_blanks<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, s
     }
 }
 
-/// β̃_t(L[k]) = lse(β_{t+1}(L[k]), β_{t+1}(B[k + 1]), β_{t+1}(L[k + 1]) + skip_{k+1}) − shift.
+/// β̃_t(L[k]) = lse(β_{t+1}(L[k]), β_{t+1}(B[k + 1]), β_{t+1}(L[k + 1]) if l_{k+1} ≠ l_k) − shift,
+/// the last two being β̃_t(B[k + 1]) (already in `tilde`, shifted) where the skip is allowed.
 #[inline(always)]
 fn backward_labels<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) {
     let shift = L::splat(shift);
     let mut k = from;
     while k < to {
-        let stay = at::<L>(beta, p + 1 + k);
-        let to_blank = at::<L>(beta, 2 + k);
-        let to_label = at::<L>(beta, p + 2 + k) + at::<L>(skip, k + 1);
-        put(lse3(stay, to_blank, to_label) - shift, tilde, p + 1 + k);
+        let stay = at::<L>(beta, p + 1 + k) - shift;
+        let allowed = at::<L>(skip, k + 1).eq_mask(L::zero());
+        let next = L::select(allowed, at::<L>(tilde, 2 + k), at::<L>(beta, 2 + k) - shift);
+        put(lse2(stay, next), tilde, p + 1 + k);
         k += L::WIDTH;
     }
 }
