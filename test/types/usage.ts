@@ -5,6 +5,7 @@ import {
   LossError,
   cosineEmbeddingLoss,
   crossEntropy,
+  ctcLoss,
   gaussianNllLoss,
   huberLoss,
   klDiv,
@@ -65,5 +66,12 @@ mseLoss("x", y);
 cosineEmbeddingLoss.withGrad(x, y, y, { wrt: ["target"] });
 // @ts-expect-error tripletMarginLoss takes three tensors
 tripletMarginLoss(x, y);
+const ctc: number = ctcLoss({ data: x, shape: [2, 2] }, Int32Array.of(1), 2, 1, { blank: 0, zeroInfinity: true });
+const ctcPer: Tensor = ctcLoss({ data: x, shape: [2, 1, 2] }, { data: Int32Array.of(1), shape: [1, 1] }, Int32Array.of(2), [1], { reduction: "none" });
+const ctcGrad: Tensor = ctcLoss.withGrad({ data: x, shape: [2, 2] }, [1], 2, 1, { fromLogits: true }).grads.logProbs;
+// @ts-expect-error the targets of ctcLoss have no gradient
+ctcLoss.withGrad(x, Int32Array.of(1), 2, 1, { wrt: ["targets"] });
+// @ts-expect-error ctcLoss's blank is a number
+ctcLoss(x, Int32Array.of(1), 2, 1, { blank: "0" });
 
-void [ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad];
+void [ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad, ctc, ctcPer, ctcGrad];
