@@ -17,6 +17,8 @@
 // domain; classification({ prep }) turns the logits into log-probabilities / probabilities;
 // a classification row may carry its own `classes` (C).
 
+import { ctc } from "./ctc.mjs";
+
 const SIZES = [1e2, 1e3, 1e5, 1e6, 4e6];
 
 // Deterministic data (xorshift + Box–Muller) so every run sees the same inputs.
@@ -803,4 +805,6 @@ export const CASES = [
     },
     js: cosineJs,
   }),
+  // Sequence: CTC at (T, N, C, S), 'mean', forward + the gradient w.r.t. logProbs (bench/ctc.mjs).
+  ctc({ shapes: [[200, 16, 32, 40], [1000, 8, 100, 200]] }),
 ];

@@ -153,7 +153,7 @@ for (const { c, row, index } of order) {
     continue;
   }
   const shape = inst.shape ?? [n];
-  const label = `${c.name} ${shape.length === 2 ? shape.join("×") : fmtN(n)}${dtype === "f32" ? "" : ` ${dtype}`}`;
+  const label = `${c.name} ${shape.length >= 2 ? shape.join("×") : fmtN(n)}${dtype === "f32" ? "" : ` ${dtype}`}`;
   log(`${label} … (${elapsed()})`);
   const r = { index, case: c.name, label, tfjs: c.tfName, n, dtype, shape, bytes: inst.bytes, plan: p, checks: {}, fwd: {}, grad: {} };
 

@@ -169,6 +169,14 @@ try:
 except ImportError:
     BOX_LOSSES = {}
 
+def ctc(shape, g):
+    # shape (T, N, C, S): log_softmax of 2·N(0, 1) logits, labels in [1, C), full lengths, blank 0
+    T, N, C, S = shape
+    lp = torch.log_softmax(2 * _n((T, N, C), g), 2)
+    targets = torch.randint(1, C, (N, S), generator=g)
+    return [lp, targets, torch.full((N,), T, dtype=torch.long), torch.full((N,), S, dtype=torch.long)]
+
+
 # losskit name → (data, loss, what PyTorch runs)
 LOSSES = {
     "mseLoss": (regression, F.mse_loss, "F.mse_loss"),
@@ -196,6 +204,7 @@ LOSSES = {
     **BOX_LOSSES,
     "ganDiscriminatorLoss": (gan_pair, lambda r, f: _bce_vs(r, 1.0) + _bce_vs(f, 0.0), "BCE with logits vs ones + vs zeros (nonsaturating; ∂ real)"),
     "ganGeneratorLoss": (gan_one, lambda f: _bce_vs(f, 1.0), "BCE with logits vs ones (nonsaturating)"),
+    "ctcLoss": (ctc, F.ctc_loss, "F.ctc_loss (log_softmax input, (N, S) int64 targets, 'mean'; shape T×N×C×S)"),
     "categoricalCrossEntropy": (prob_index, lambda p, t: -torch.clamp(torch.log(p.gather(1, t[:, None])), min=-100).mean(), "−clamp(log p.gather(y), −100).mean()"),
 }
 
@@ -218,6 +227,7 @@ def default_cases():
     cases += [{"name": n, "shape": [4096, 256]} for n in ("tripletMarginLoss", "cosineEmbeddingLoss")]
     cases += [{"name": n, "shape": [1000000, 4]} for n in BOX_LOSSES]
     cases += [{"name": n, "shape": [1000000]} for n in ("ganDiscriminatorLoss", "ganGeneratorLoss")]
+    cases += [{"name": "ctcLoss", "shape": s} for s in ([200, 16, 32, 40], [1000, 8, 100, 200])]
     cases += [{"name": "nllLoss", "shape": [65536, 10]}, {"name": "focalLoss", "shape": [65536, 10]}, {"name": "categoricalCrossEntropy", "shape": [100000, 10]}]
     for c in cases:
         c["n"] = math.prod(c["shape"])

@@ -42,6 +42,8 @@ const sampleArg = (kind) =>
           ? { data: Int32Array.of(2, 0, -1, 1, -1, 0), shape: [2, 3] }
           : kind === "boxes"
             ? boxes()
+          : kind === "lengths"
+            ? 2 // sequence lengths (ctcLoss: the 2×3 sample is T = 2 steps of C = 3 classes, labels [0, 2])
             : unit();
 for (const f of [...new Set(L.losses.map((l) => l.family))]) {
   console.log(`${f}: ${L.losses.filter((l) => l.family === f).map((l) => l.name).join(", ")}`);
@@ -49,7 +51,7 @@ for (const f of [...new Set(L.losses.map((l) => l.family))]) {
 console.log();
 console.log("loss on a 2×3 sample".padEnd(36), "value".padStart(12), "  |grad of the first argument|");
 for (const { name, args, options, differentiable } of L.losses) {
-  const opts = "reduction" in options ? { reduction: "mean" } : {};
+  const opts = { ...("reduction" in options ? { reduction: "mean" } : {}), ...(name === "ctcLoss" ? { blank: 1, fromLogits: true } : {}) };
   const { loss, grads } = L[name].withGrad(...args.map((a) => sampleArg(a.kind)), opts);
   console.log(name.padEnd(36), fmt(loss).padStart(12), " ", norm(grads[differentiable[0]]));
 }
@@ -122,4 +124,38 @@ if (L.crossEntropy) {
     for (let c = 0; c < C; c++) bias[c] -= 0.05 * gB[c];
     if (step % 20 === 0) console.log(`  step ${String(step).padStart(3)}  loss ${loss.toFixed(6)}  accuracy ${(correct / m).toFixed(3)}`);
   }
+}
+
+// ---------------------------------------------------------------- training: CTC alignment
+// Free logits (T = 12 steps × C = 5 classes, class 0 the blank) learn to emit the label
+// sequence [1, 2, 2, 3] — the repeated 2 needs a blank between — by plain gradient descent on
+// ctcLoss with fromLogits (losskit fuses the log_softmax; grads.logProbs is ∂loss/∂logits).
+{
+  console.log("\nTraining free logits (T = 12, C = 5) to emit [1, 2, 2, 3] with ctcLoss (fromLogits), plain gradient descent:");
+  const T = 12;
+  const C = 5;
+  const target = Int32Array.of(1, 2, 2, 3);
+  const logits = Float32Array.from({ length: T * C }, () => 0.1 * gauss());
+  // Greedy decode: the best class per step, repeats merged, blanks dropped.
+  const decode = () => {
+    const out = [];
+    let prev = -1;
+    for (let t = 0; t < T; t++) {
+      let best = 0;
+      for (let c = 1; c < C; c++) if (logits[t * C + c] > logits[t * C + best]) best = c;
+      if (best !== prev && best !== 0) out.push(best);
+      prev = best;
+    }
+    return out;
+  };
+  for (let step = 0; step <= 60; step++) {
+    const { loss, grads } = L.ctcLoss.withGrad({ data: logits, shape: [T, C] }, target, T, target.length, { fromLogits: true, reduction: "sum" });
+    const g = grads.logProbs.data;
+    for (let i = 0; i < logits.length; i++) logits[i] -= 1.0 * g[i];
+    if (step % 10 === 0) console.log(`  step ${String(step).padStart(3)}  loss ${loss.toFixed(6)}  greedy decode [${decode()}]`);
+  }
+  const decoded = decode();
+  const ok = decoded.length === target.length && decoded.every((v, i) => v === target[i]);
+  console.log(`  decoded [${decoded}] ${ok ? "matches" : "does NOT match"} the target [${Array.from(target)}]`);
+  if (!ok) process.exitCode = 1;
 }

@@ -23,6 +23,7 @@ const OUT_OF_RANGE: Record<string, Record<string, unknown[]>> = {
   focalLoss: { gamma: [-1, Infinity, -Infinity] },
   ganDiscriminatorLoss: { mode: ["gan", "Hinge", "toString", "", "__proto__"] },
   ganGeneratorLoss: { mode: ["gan", "Hinge", "toString", "", "__proto__"] },
+  ctcLoss: { blank: [-1, 3] },
 };
 /** Data values outside a loss's domain where PyTorch raises. */
 const OUT_OF_DOMAIN: Record<string, { arg: string; value: number; code: string }[]> = {
@@ -124,6 +125,11 @@ const VAR = [0.5, 1, 1.5, 2, 0.25, 0.75];
 /** The values and shape of argument `i` in the valid base call (class losses: input (2, 3), targets (2)). */
 function baseValues(info: Info, i: number): { values: number[]; shape: number[]; index: boolean } {
   const a = info.args[i];
+  if (info.family === "sequence") {
+    // ctcLoss: logProbs (T = 2, N = 1, C = 3), concatenated targets [1, 2], lengths [2].
+    if (i === 0) return { values: INPUT, shape: [2, 1, 3], index: false };
+    return a.kind === "index" ? { values: [1, 2], shape: [2], index: true } : { values: [2], shape: [1], index: true };
+  }
   if (overClasses(info)) {
     if (i === 0) return { values: INPUT, shape: [2, 3], index: false };
     // Label lists of a multi-label target: each row's labels, ended by −1.
@@ -230,7 +236,7 @@ const NOT_CONTAINERS: [string, () => unknown][] = [
 
 for (const info of losses) {
   const fn = fnOf(info);
-  const floatArgs = info.args.map((a, i) => ({ ...a, i })).filter((a) => a.kind !== "index" && a.kind !== "multilabel");
+  const floatArgs = info.args.map((a, i) => ({ ...a, i })).filter((a) => a.kind !== "index" && a.kind !== "multilabel" && a.kind !== "lengths");
   describe(`${info.name}: bad input`, () => {
     for (const dt of ["f32", "f64"] as const) {
       const expected = plain(info, baseArgs(info, dt));
@@ -282,7 +288,7 @@ for (const info of losses) {
             ["Uint32Array in { data, shape }", { data: Uint32Array.from(b.values), shape: b.shape }, "DTYPE_MISMATCH"],
             ["an other-realm Uint8Array", foreign(`new Uint8Array(${b.values.length})`), "DTYPE_MISMATCH"],
           ];
-          if (a.kind === "index" || a.kind === "multilabel") {
+          if (a.kind === "index" || a.kind === "multilabel" || a.kind === "lengths") {
             wrongDtypes.push(["float data", { data: F[dt].from(b.values), shape: b.shape }, "DTYPE_MISMATCH"]);
           } else if (a.kind !== "class" && !b.index && info.args.filter((_, j) => !baseValues(info, j).index).length >= 2) {
             wrongDtypes.push(["Int32Array", { data: Int32Array.from(b.values), shape: b.shape }, "DTYPE_MISMATCH"]);
@@ -436,7 +442,7 @@ for (const info of losses) {
 
       it(`${dt}: detached and disposed inputs`, () => {
         info.args.forEach((a, i) => {
-          if (a.kind === "index" || a.kind === "multilabel" || (a.kind === "class" && i > 0)) {
+          if (a.kind === "index" || a.kind === "multilabel" || a.kind === "lengths" || (a.kind === "class" && i > 0)) {
             check(`${a.name}: a disposed i32 tensor`, () => { const t = tensorFrom(Int32Array.of(0, 2)); t.dispose(); return { args: withArg(i, t) }; }, (args) => plain(info, args), { code: "DISPOSED" });
             return;
           }
@@ -460,7 +466,7 @@ for (const info of losses) {
 
       it(`${dt}: sizes over wasm32's limits`, () => {
         info.args.forEach((a, i) => {
-          if (a.kind === "index" || a.kind === "multilabel" || (a.kind === "class" && i > 0)) return;
+          if (a.kind === "index" || a.kind === "multilabel" || a.kind === "lengths" || (a.kind === "class" && i > 0)) return;
           if (dt === "f32") {
             check(`${a.name}: 2^29 + 2 f32 elements (2 GiB + 8 bytes)`, () => ({ args: withArg(i, over2GiB) }), (args) => plain(info, args), { code: "OUT_OF_MEMORY" });
           }

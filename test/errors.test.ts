@@ -23,6 +23,33 @@ function expectLossError(fn: () => unknown, code: string, ...mentions: string[])
 }
 
 describe("bad input gets a LossError", () => {
+  it("ctcLoss: lengths, targets, N and blank", () => {
+    const { ctcLoss } = losskit;
+    const lp = { data: new Float32Array(4 * 2 * 3).fill(Math.log(1 / 3)), shape: [4, 2, 3] };
+    const padded = { data: Int32Array.of(1, 2, 2, 1), shape: [2, 2] };
+    const i32 = (...v: number[]) => Int32Array.from(v);
+    expectLossError(() => ctcLoss(lp, padded, i32(5, 4), i32(2, 2)), "SHAPE_MISMATCH", "ctcLoss", "inputLengths", "5");
+    expectLossError(() => ctcLoss(lp, padded, i32(-1, 4), i32(2, 2)), "SHAPE_MISMATCH", "inputLengths");
+    expectLossError(() => ctcLoss(lp, padded, i32(4, 4), i32(3, 2)), "SHAPE_MISMATCH", "targetLengths");
+    expectLossError(() => ctcLoss(lp, padded, i32(4, 4), i32(2, -1)), "SHAPE_MISMATCH", "targetLengths");
+    expectLossError(() => ctcLoss(lp, i32(1, 2, 1), i32(4, 4), i32(2, 2)), "SHAPE_MISMATCH", "targetLengths", "sum");
+    expectLossError(() => ctcLoss(lp, { data: i32(1, 0, 2, 1), shape: [2, 2] }, i32(4, 4), i32(2, 2)), "INVALID_TARGET", "targets", "blank");
+    expectLossError(() => ctcLoss(lp, { data: i32(1, 3, 2, 1), shape: [2, 2] }, i32(4, 4), i32(2, 2)), "INVALID_TARGET", "targets");
+    expectLossError(() => ctcLoss(lp, { data: i32(1, -2, 2, 1), shape: [2, 2] }, i32(4, 4), i32(2, 2)), "INVALID_TARGET", "targets");
+    expectLossError(() => ctcLoss(lp, padded, i32(4), i32(2, 2)), "SHAPE_MISMATCH", "inputLengths");
+    expectLossError(() => ctcLoss(lp, { data: i32(1, 2), shape: [1, 2] }, i32(4, 4), i32(2, 2)), "SHAPE_MISMATCH", "targets", "rows");
+    expectLossError(() => ctcLoss(lp, padded, 4, i32(2, 2)), "SHAPE_MISMATCH", "inputLengths");
+    expectLossError(() => ctcLoss(lp, padded, i32(4, 4), i32(2, 2), { blank: 3 }), "INVALID_OPTION", "blank");
+    expectLossError(() => ctcLoss(lp, padded, i32(4, 4), i32(2, 2), { blank: 0.5 }), "INVALID_OPTION", "blank");
+    expectLossError(() => ctcLoss(lp, padded, [4, 4.5], i32(2, 2)), "INVALID_TARGET", "inputLengths");
+    const one = { data: new Float64Array(4 * 3).fill(Math.log(1 / 3)), shape: [4, 3] };
+    expectLossError(() => ctcLoss(one, i32(1, 2), 2.5, 2), "INVALID_TARGET", "inputLengths", "integer");
+    expectLossError(() => ctcLoss(one, i32(1, 2), 4, NaN), "INVALID_TARGET", "targetLengths");
+    expectLossError(() => ctcLoss(one, i32(1, 2), 5, 2), "SHAPE_MISMATCH", "inputLengths");
+    // the module keeps working: a valid call after the errors
+    // 15 of the 3^4 equally likely paths collapse to [1, 2] (0*1+0*2+0* in 4 steps); sum: −ln(15/81)
+    expect(ctcLoss(one, i32(1, 2), 4, 2, { reduction: "sum" })).toBeCloseTo(-Math.log(15 / 81), 12);
+  });
   it("mismatched shapes name both arguments", () => {
     expectLossError(() => mseLoss(f32(1, 2, 3), f32(1, 2)), "SHAPE_MISMATCH", "mseLoss", "target", "input", "[2]", "[3]");
     expectLossError(() => l1Loss({ data: f32(1, 2, 3, 4), shape: [2, 2] }, { data: f32(1, 2, 3, 4), shape: [4] }), "SHAPE_MISMATCH");

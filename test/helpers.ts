@@ -24,6 +24,8 @@ export interface FixtureCase {
   output: FixtureTensor;
   grads?: Record<string, FixtureTensor>;
   note?: string;
+  /** "logSoftmax": compare the gradient after the log_softmax backward (see test/parity.test.ts). */
+  project?: "logSoftmax";
 }
 
 /** Every fixture family present in test/fixtures (regression.json, classification.json, ...). */

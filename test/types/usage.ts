@@ -11,6 +11,7 @@ import {
   crossEntropy,
   ganDiscriminatorLoss,
   ganGeneratorLoss,
+  ctcLoss,
   gaussianNllLoss,
   huberLoss,
   klDiv,
@@ -105,6 +106,13 @@ mseLoss("x", y);
 cosineEmbeddingLoss.withGrad(x, y, y, { wrt: ["target"] });
 // @ts-expect-error tripletMarginLoss takes three tensors
 tripletMarginLoss(x, y);
+const ctc: number = ctcLoss({ data: x, shape: [2, 2] }, Int32Array.of(1), 2, 1, { blank: 0, zeroInfinity: true });
+const ctcPer: Tensor = ctcLoss({ data: x, shape: [2, 1, 2] }, { data: Int32Array.of(1), shape: [1, 1] }, Int32Array.of(2), [1], { reduction: "none" });
+const ctcGrad: Tensor = ctcLoss.withGrad({ data: x, shape: [2, 2] }, [1], 2, 1, { fromLogits: true }).grads.logProbs;
+// @ts-expect-error the targets of ctcLoss have no gradient
+ctcLoss.withGrad(x, Int32Array.of(1), 2, 1, { wrt: ["targets"] });
+// @ts-expect-error ctcLoss's blank is a number
+ctcLoss(x, Int32Array.of(1), 2, 1, { blank: "0" });
 
 // Box losses: 'none' by default (a tensor), a number when reduced; GAN losses: a number by default.
 const boxes = { data: new Float32Array(8), shape: [2, 4] };
@@ -119,4 +127,4 @@ ganGeneratorLoss(x, { mode: "vanilla" });
 ganGeneratorLoss.withGrad(x, { wrt: ["realLogits"] });
 
 void [perBox, boxMean, boxGrad, dLoss, gGrad];
-void [ready, f32Loss, f32LossData, f32Grad, f64Grad, fromNumbers, wasmF32, viaWasm, ceGrad, kl32, onlyInputGrad, klBatchmean, klBatchmeanGrad, fromReadonly, ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad];
+void [ready, f32Loss, f32LossData, f32Grad, f64Grad, fromNumbers, wasmF32, viaWasm, ceGrad, kl32, onlyInputGrad, klBatchmean, klBatchmeanGrad, fromReadonly, ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad, ctc, ctcPer, ctcGrad];

@@ -45,17 +45,19 @@ export type Family =
   | "margin"
   | "embedding"
   | "detection"
-  | "adversarial";
+  | "adversarial"
+  | "sequence";
 
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),
  * `class` (class indices or, when it is float data, probabilities), `floatOrNumber`
  * (a tensor, or one number for every element), `sign` (float labels ±1 of the input's shape),
  * `rowSign` (float labels ±1, one per row), or `multilabel` (class indices of the input's
- * shape, each row's labels ended by −1), or `boxes` (xyxy boxes, (N, 4) or (4)). `sign`, `rowSign` and
- * `boxes` are read as `float`.
+ * shape, each row's labels ended by −1), `boxes` (xyxy boxes, (N, 4) or (4)), or `lengths`
+ * (sequence lengths: read as `index`, or one plain number, passed to the export as it is;
+ * the core checks that it is an integer). `sign`, `rowSign` and `boxes` are read as `float`.
  */
-export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel" | "boxes";
+export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel" | "boxes" | "lengths";
 
 /** How an option is read (the loss table lists it for every option). */
 export type OptionKind = "reduction" | "number" | "integer" | "bool" | "tensor" | "choice";
@@ -89,9 +91,10 @@ export interface Outputs<G extends string> {
 
 /**
  * The unreduced output's shape: the input's, the input's rows ((N, d1, …) without the class dim; [] for (C)),
- * the broadcast of the float arguments' shapes (PyTorch's rules, checked by the core), or a scalar.
+ * the broadcast of the float arguments' shapes (PyTorch's rules, checked by the core), a scalar, or one
+ * value per sequence of a (T, N, C) input ((N); [] for an unbatched (T, C) input).
  */
-export type OutputShape = "input" | "rows" | "broadcast" | "scalar";
+export type OutputShape = "input" | "rows" | "broadcast" | "scalar" | "sequences";
 
 /** Everything the call path, the docs, the demo and the bench know about one loss. */
 export interface LossSpec<A extends string, O extends Record<string, OptionSpec>, G extends A> {
@@ -523,8 +526,11 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     if (kind === "index" || kind === "multilabel" || (kind === "class" && input && holdsIndices(func, v, numel(rowShape(input.shape)), input.data.length))) {
       p = indexArg(func, name, v);
       index = true;
-    } else if (kind === "floatOrNumber" && typeof v === "number") {
+    } else if ((kind === "floatOrNumber" || kind === "lengths") && typeof v === "number") {
       p = v;
+    } else if (kind === "lengths") {
+      p = indexArg(func, name, v);
+      index = true;
     } else {
       p = floatArg(func, name, v);
     }
@@ -549,7 +555,16 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const input = floats[0]!;
   const none = reductionCode === 0;
   const output = plan.spec.output;
-  const outShape = output === "input" ? input.shape : output === "rows" ? rowShape(input.shape) : output === "broadcast" ? broadcastShape(floats) : [];
+  const outShape =
+    output === "input"
+      ? input.shape
+      : output === "rows"
+        ? rowShape(input.shape)
+        : output === "broadcast"
+          ? broadcastShape(floats)
+          : output === "sequences" && input.shape.length === 3
+            ? [input.shape[1]]
+            : [];
 
   // Gradients: the differentiable arguments holding float data (a class-index target or a number has none).
   const diffAt = plan.diffAt;

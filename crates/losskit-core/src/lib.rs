@@ -20,7 +20,7 @@
 //! ```
 //!
 //! Layout: [`real`] (the lane abstraction every kernel is written against), `engine`
-//! (the driver and its shapes of work: pointwise, rows, along), [`reduce`] (the
+//! (the driver and its shapes of work: pointwise, rows, along, scan), [`reduce`] (the
 //! [`Reducer`]), [`shape`], [`error`], and `losses/<family>.rs`.
 #![deny(missing_docs)]
 
@@ -41,6 +41,7 @@ pub use losses::embedding::*;
 #[allow(unused_imports)] // empty until the family's first loss lands
 pub use losses::margin::*;
 pub use losses::regression::*;
+pub use losses::sequence::*;
 pub use real::{Lane, Real};
 pub use reduce::{Reducer, Reduction, Sum};
 pub use shape::Tensor;

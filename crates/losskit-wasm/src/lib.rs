@@ -52,6 +52,7 @@ mod error;
 mod margin;
 mod memory;
 mod regression;
+mod sequence;
 
 pub use memory::{alloc, alloc_scratch, allocated_bytes, dealloc};
 use wasm_bindgen::prelude::*;

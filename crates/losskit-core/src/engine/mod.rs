@@ -20,13 +20,15 @@
 //! - [`along`]: a reduction along the contiguous last axis of (N, D), vectorized along D
 //!   (embedding distances; per-(n, c) spatial sums for Dice are the same shape).
 //!
-//! A dynamic programme (CTC's forward–backward) becomes one more module, `scan`, with
-//! the same [`Out`] and [`Reducer`](crate::Reducer); global statistics (Dice's sums
-//! ahead of its gradient) are two passes of [`along`].
+//! - [`scan`]: an alignment lattice scanned forward and backward in log space, each step's
+//!   positions vectorized (CTC).
+//!
+//! Global statistics (Dice's sums ahead of its gradient) are two passes of [`along`].
 
 pub(crate) mod along;
 pub(crate) mod pointwise;
 pub(crate) mod rows;
+pub(crate) mod scan;
 
 use crate::error::{ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};

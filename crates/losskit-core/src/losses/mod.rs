@@ -8,3 +8,4 @@ pub mod detection;
 pub mod embedding;
 pub mod margin;
 pub mod regression;
+pub mod sequence;

@@ -1,0 +1,500 @@
+//! Alignment lattices scanned in log space: the forward–backward dynamic programme of CTC.
+//!
+//! A sequence of S labels l₀ … l_{S−1} is extended with blanks to 2S + 1 positions
+//! (blank, l₀, blank, l₁, …, blank). A path moves through them over T steps; from a
+//! position it may stay, advance by one, or skip the blank between two labels that differ.
+//! This module keeps the two kinds of position in two rows per step — blanks `B[k]`
+//! (k = 0 … S) and labels `L[k]` (k = 0 … S − 1) — so every transition is a contiguous load:
+//!
+//! ```text
+//! α_t(B[k]) = e_t(blank) + lse(α_{t−1}(B[k]), α_{t−1}(L[k−1]))
+//! α_t(L[k]) = e_t(l_k)   + lse(α_{t−1}(L[k]), α_{t−1}(B[k]), α_{t−1}(L[k−1]) + skip_k)
+//! ```
+//!
+//! with skip_k = 0 where l_k ≠ l_{k−1}, else −∞ (a repeated label needs a blank between).
+//! All positions of one step depend only on the previous step, so each row is computed by
+//! the SIMD lane over its body and the scalar lane over its tail (the scalar twin: all
+//! scalar). The backward pass is the mirror image, and the two meet in the occupancies
+//! γ_t(s) = exp(α_t(s) + β̃_t(s) − ln p), β̃ being the backward value without the step's
+//! own emission (so no −∞ − (−∞) arises where an emission is impossible).
+//!
+//! Accuracy: every row is stored relative to the previous row's maximum, whose running sum
+//! (the row's offset) is kept in f64, so stored values stay near 0 whatever ln p grows to.
+//! The scan is generic over the element type, but `ctc_loss` runs it in f64 for both
+//! dtypes: in f32, each step rounds values of size ~|ln p_t| at 1e-7 relative, and over
+//! T = 1000 steps that compounds to ~1e-4 in the occupancies (measured), beyond the 1e-5
+//! the f32 results promise.
+
+use super::simd_body;
+use crate::error::Result;
+use crate::real::{Lane, Real};
+use crate::shape::try_filled;
+
+/// `ln(eᵃ + eᵇ)` = max + ln(1 + e^{−|a − b|}): −∞ when both are −∞, NaN when either is NaN.
+/// The label recursions' three-term sums are two of these: lse(a, b, c) = lse(a, lse(b, c)),
+/// the inner one shared with the neighbouring blank.
+/// `ln(1 + e)` rather than `ln_1p(e)`: e ∈ [0, 1], and in log space only the absolute error
+/// counts (one ulp of 1), so the cheaper ln serves.
+#[inline(always)]
+fn lse2<L: Lane>(a: L, b: L) -> L {
+    let m = L::select(a.gt_mask(b), a, b);
+    let r = m + (L::one() + (-(a - b).abs()).exp()).ln();
+    // Both −∞ (or one NaN and the other −∞): a + b is −∞ (or NaN), where r would be NaN (or −∞).
+    L::select(m.eq_mask(L::splat(neg_inf())), a + b, r)
+}
+
+#[inline(always)]
+fn neg_inf<T: Real>() -> T {
+    T::from_f64(f64::NEG_INFINITY)
+}
+
+/// The running maximum of a row (NaN ignored: a NaN row is NaN whatever it is shifted by).
+#[inline(always)]
+fn lane_max<L: Lane>(m: L, v: L) -> L {
+    L::select(v.gt_mask(m), v, m)
+}
+
+/// What a row is shifted by: its maximum, or 0 when it has none (all −∞ or +∞ somewhere).
+#[inline(always)]
+fn shift_of<T: Real>(max: T) -> T {
+    let m = max.to_f64();
+    if m.is_finite() {
+        max
+    } else {
+        T::ZERO
+    }
+}
+
+/// `v` of `s` at `i` (unchecked in release: every index is inside the row buffers, whose
+/// lengths `prepare` fixed for the sequence).
+#[inline(always)]
+fn at<L: Lane>(s: &[L::Elem], i: usize) -> L {
+    debug_assert!(i + L::WIDTH <= s.len());
+    // SAFETY: callers index whole lanes inside rows of `stride` elements, sized in `prepare`.
+    unsafe { L::load_ptr(s.as_ptr().add(i)) }
+}
+
+#[inline(always)]
+fn put<L: Lane>(v: L, s: &mut [L::Elem], i: usize) {
+    debug_assert!(i + L::WIDTH <= s.len());
+    // SAFETY: as `at`.
+    unsafe { v.store_ptr(s.as_mut_ptr().add(i)) }
+}
+
+/// The lattice of one sequence and its scratch rows, reused from sequence to sequence.
+///
+/// Row layout: a step's blank row and label row are `stride` = S + 3 elements each, the
+/// values at 1 … (S + 1 blanks, S labels) between −∞ guards, so `L[k − 1]` at k = 0 and
+/// `L[k + 1]`, `B[k + 1]` at the ends read −∞ without a branch.
+pub(crate) struct Scan<T> {
+    func: &'static str,
+    steps: usize,
+    labels: usize,
+    stride: usize,
+    /// α of every step (blank row, then label row), each relative to its offset.
+    alpha: Vec<T>,
+    /// The offset of each step's α row (f64: the sum of the shifts before it).
+    offsets: Vec<f64>,
+    /// Label emissions e_t(l_k), `labels` per step; blank emissions one per step.
+    emit: Vec<T>,
+    emit_blank: Vec<T>,
+    /// skip_k (0 or −∞) for k = 0 … S (the last one −∞, read by the backward pass).
+    skip: Vec<T>,
+    /// Backward rows: β̃_t and β_{t+1} (blank row, label row each).
+    tilde: Vec<T>,
+    beta: Vec<T>,
+    /// The label occupancies of one step.
+    gamma: Vec<T>,
+}
+
+impl<T: Real> Scan<T> {
+    pub(crate) fn new(func: &'static str) -> Self {
+        Scan {
+            func,
+            steps: 0,
+            labels: 0,
+            stride: 3,
+            alpha: Vec::new(),
+            offsets: Vec::new(),
+            emit: Vec::new(),
+            emit_blank: Vec::new(),
+            skip: Vec::new(),
+            tilde: Vec::new(),
+            beta: Vec::new(),
+            gamma: Vec::new(),
+        }
+    }
+
+    /// Sizes the lattice for `steps` steps and the labels `labels` (skip flags from their
+    /// repeats); every buffer is allocated fallibly (`OUT_OF_MEMORY`). The caller then fills
+    /// the emissions through [`emissions`](Self::emissions).
+    pub(crate) fn prepare(&mut self, steps: usize, labels: &[i32]) -> Result<()> {
+        let s = labels.len();
+        self.steps = steps;
+        self.labels = s;
+        self.stride = s + 3;
+        let f = self.func;
+        let inf = neg_inf::<T>();
+        // Sizes are bounded by the checked input: steps·S ≤ T·(targets' length) elements,
+        // and steps·(2S + 6) by a small multiple of that plus 6T.
+        let rows = steps.saturating_mul(2 * self.stride);
+        refill(f, &mut self.alpha, rows, inf)?;
+        refill(f, &mut self.offsets, steps, 0.0)?;
+        refill(f, &mut self.emit, steps.saturating_mul(s), T::ZERO)?;
+        refill(f, &mut self.emit_blank, steps, T::ZERO)?;
+        refill(f, &mut self.skip, s + 1, inf)?;
+        refill(f, &mut self.tilde, 2 * self.stride, inf)?;
+        refill(f, &mut self.beta, 2 * self.stride, inf)?;
+        refill(f, &mut self.gamma, s, T::ZERO)?;
+        for k in 1..s {
+            if labels[k] != labels[k - 1] {
+                self.skip[k] = T::ZERO;
+            }
+        }
+        Ok(())
+    }
+
+    /// The positions of step t that lie on some complete path, as `(blanks, labels)` ranges
+    /// of k: reachable from the start (position s ≤ 2t + 1, so k ≤ t) and able to reach the
+    /// end in the r = steps − 1 − t steps left, two positions a step at most
+    /// (s ≥ 2S − 1 − 2r). Outside the band α·β̃ is 0, so neither pass computes it: the cells
+    /// keep the −∞ they were filled with (every predecessor of a cell in the band is in the
+    /// previous step's band, and the band's lower edge only falls as the backward pass goes).
+    fn band(&self, t: usize) -> ((usize, usize), (usize, usize)) {
+        let (s, r) = (self.labels, self.steps - 1 - t);
+        let blanks = (s.saturating_sub(r), s.min(t) + 1);
+        let labels = if s == 0 { (0, 0) } else { ((s - 1).saturating_sub(r), (s - 1).min(t) + 1) };
+        let fix = |(a, b): (usize, usize)| (a.min(b), b);
+        (fix(blanks), fix(labels))
+    }
+
+    /// The emission rows to fill: blank emissions (one per step) and label emissions
+    /// (`labels` per step, step-major).
+    pub(crate) fn emissions(&mut self) -> (&mut [T], &mut [T]) {
+        (&mut self.emit_blank, &mut self.emit)
+    }
+
+    /// The forward pass: α over every step; returns ln p(labels), −∞ when no path exists.
+    pub(crate) fn forward(&mut self) -> f64 {
+        let (steps, s, p) = (self.steps, self.labels, self.stride);
+        if steps == 0 {
+            return if s == 0 { 0.0 } else { f64::NEG_INFINITY };
+        }
+        // Step 0: a path starts at the first blank or the first label.
+        self.alpha[1] = self.emit_blank[0];
+        if s > 0 {
+            self.alpha[p + 1] = self.emit[0];
+        }
+        let mut max = if s > 0 { lane_max(self.emit_blank[0], self.emit[0]) } else { self.emit_blank[0] };
+        let mut offset = 0.0;
+        for t in 1..steps {
+            let shift = shift_of(max);
+            offset += shift.to_f64();
+            self.offsets[t] = offset;
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let (done, rest) = self.alpha.split_at_mut(t * 2 * p);
+            let prev = &done[(t - 1) * 2 * p..];
+            let cur = &mut rest[..2 * p];
+            let eb = self.emit_blank[t] - shift;
+            let e = &self.emit[t * s..(t + 1) * s];
+            // Blank k and label k share lse(α(B[k]), α(L[k−1])): one pass computes both for
+            // k < S (the union of their bands; a cell off its band gets its true value, unused),
+            // then the last blank.
+            let (from, to) = (if l0 < l1 { b0.min(l0) } else { b0 }, b1.max(l1).min(s));
+            let mut m = neg_inf::<T>();
+            if from < to {
+                let mid = split::<T>(from, to);
+                m = lane_max(m, fold_max(forward_pairs::<T::Vector>(prev, cur, p, eb, e, &self.skip, shift, from, mid)));
+                m = lane_max(m, forward_pairs::<T>(prev, cur, p, eb, e, &self.skip, shift, mid, to));
+            }
+            if b1 > s {
+                m = lane_max(m, forward_blanks::<T>(prev, cur, p, eb, s, s + 1));
+            }
+            max = m;
+        }
+        // ln p = offset + ln(e^{α(B[S])} + e^{α(L[S−1])}) (L[−1] is the guard, −∞, when S = 0).
+        let last = &self.alpha[(steps - 1) * 2 * p..];
+        let end = lse2(last[1 + s], last[p + s]);
+        self.offsets[steps - 1] + end.to_f64()
+    }
+
+    /// The backward pass, given ln p from [`forward`](Self::forward): calls
+    /// `step(t, γ_blank, γ_labels)` for t = steps − 1 down to 0, with the occupancy summed
+    /// over the blanks and that of each label position; ln p must be finite (an impossible
+    /// target has no occupancies: its band may be empty).
+    pub(crate) fn backward(&mut self, log_p: f64, mut step: impl FnMut(usize, T, &[T])) {
+        let (steps, s, p) = (self.steps, self.labels, self.stride);
+        if steps == 0 {
+            return;
+        }
+        let inf = neg_inf::<T>();
+        self.tilde.fill(inf);
+        self.beta.fill(inf);
+        // β̃ at the last step: the path must end at the last blank or the last label.
+        self.tilde[1 + s] = T::ZERO;
+        if s > 0 {
+            self.tilde[p + s] = T::ZERO;
+        }
+        let mut offset = 0.0;
+        let mut t = steps - 1;
+        loop {
+            // γ_t = exp(α_t + β̃_t + k), k = the two offsets − ln p (formed in f64).
+            let k = T::from_f64(self.offsets[t] + offset - log_p);
+            let a = &self.alpha[t * 2 * p..(t + 1) * 2 * p];
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let mid = split::<T>(b0, b1);
+            let mut blank = occupancy_blanks::<T::Vector>(a, &self.tilde, k, b0, mid).sum_f64();
+            blank += occupancy_blanks::<T>(a, &self.tilde, k, mid, b1).to_f64();
+            let mid = split::<T>(l0, l1);
+            occupancy_labels::<T::Vector>(a, &self.tilde, p, k, &mut self.gamma, l0, mid);
+            occupancy_labels::<T>(a, &self.tilde, p, k, &mut self.gamma, mid, l1);
+            // The band only shrinks from above as t falls: the label left above it held step t + 1's γ.
+            if l1 < s {
+                self.gamma[l1] = T::ZERO;
+            }
+            step(t, T::from_f64(blank), &self.gamma);
+            if t == 0 {
+                break;
+            }
+            // β_t = e_t + β̃_t, then β̃_{t−1} from β_t shifted by its maximum.
+            let eb = self.emit_blank[t];
+            let e = &self.emit[t * s..(t + 1) * s];
+            let mut m = inf;
+            let mid = split::<T>(b0, b1);
+            m = lane_max(m, fold_max(add_emission::<T::Vector>(&self.tilde, &mut self.beta, 1, T::Vector::splat(eb), None, b0, mid)));
+            m = lane_max(m, add_emission::<T>(&self.tilde, &mut self.beta, 1, eb, None, mid, b1));
+            let mid = split::<T>(l0, l1);
+            m = lane_max(m, fold_max(add_emission::<T::Vector>(&self.tilde, &mut self.beta, p + 1, T::Vector::zero(), Some(e), l0, mid)));
+            m = lane_max(m, add_emission::<T>(&self.tilde, &mut self.beta, p + 1, T::ZERO, Some(e), mid, l1));
+            let shift = shift_of(m);
+            offset += shift.to_f64();
+            t -= 1;
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            // Blanks first, one past the band (label t reads blank t + 1), then the labels,
+            // which reuse them: β̃(L[k]) = lse(β(L[k]), β̃(B[k + 1])) where skipping is allowed.
+            let b1 = b1.max((t + 2).min(s + 1));
+            let mid = split::<T>(b0, b1);
+            backward_blanks::<T::Vector>(&self.beta, &mut self.tilde, p, shift, b0, mid);
+            backward_blanks::<T>(&self.beta, &mut self.tilde, p, shift, mid, b1);
+            let mid = split::<T>(l0, l1);
+            backward_labels::<T::Vector>(&self.beta, &mut self.tilde, p, &self.skip, shift, l0, mid);
+            backward_labels::<T>(&self.beta, &mut self.tilde, p, &self.skip, shift, mid, l1);
+        }
+    }
+}
+
+/// Where the SIMD lane stops and the scalar tail starts in `from..to`.
+#[inline(always)]
+fn split<T: Real>(from: usize, to: usize) -> usize {
+    from + simd_body::<T>(to.saturating_sub(from))
+}
+
+/// Resizes `v` to `n` copies of `value`, growing it fallibly.
+fn refill<E: Copy>(func: &'static str, v: &mut Vec<E>, n: usize, value: E) -> Result<()> {
+    if v.capacity() < n {
+        *v = try_filled(func, "log_probs", n, value)?;
+    } else {
+        v.clear();
+        v.resize(n, value);
+    }
+    Ok(())
+}
+
+/// The maximum of a lane's elements, as a scalar lane.
+#[inline(always)]
+fn fold_max<L: Lane>(v: L) -> L::Elem {
+    let mut m = neg_inf::<L::Elem>();
+    for &x in v.to_lanes().as_ref() {
+        m = lane_max(m, x);
+    }
+    m
+}
+
+/// α_t(B[k]) for k in `from..to` (lane by lane); returns the lanes' running maximum.
+#[inline(always)]
+fn forward_blanks<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, eb: L::Elem, from: usize, to: usize) -> L {
+    let eb = L::splat(eb);
+    let mut m = L::splat(neg_inf());
+    let mut k = from;
+    while k < to {
+        let v = eb + lse2(at::<L>(prev, 1 + k), at::<L>(prev, p + k));
+        put(v, cur, 1 + k);
+        m = lane_max(m, v);
+        k += L::WIDTH;
+    }
+    m
+}
+
+/// α_t(B[k]) and α_t(L[k]) for k in `from..to` (k < S): with x = lse(α(B[k]), α(L[k−1])),
+/// B[k] = e_blank + x and L[k] = e(l_k) + lse(α(L[k]), x if l_k ≠ l_{k−1} else α(B[k]))
+/// (each less the shift); returns the lanes' running maximum.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn forward_pairs<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, eb: L::Elem, e: &[L::Elem], skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) -> L {
+    let (eb, shift) = (L::splat(eb), L::splat(shift));
+    let mut m = L::splat(neg_inf());
+    let mut k = from;
+    while k < to {
+        let blank = at::<L>(prev, 1 + k);
+        let x = lse2(blank, at::<L>(prev, p + k));
+        let vb = eb + x;
+        put(vb, cur, 1 + k);
+        let allowed = at::<L>(skip, k).eq_mask(L::zero());
+        let vl = (at::<L>(e, k) - shift) + lse2(at::<L>(prev, p + 1 + k), L::select(allowed, x, blank));
+        put(vl, cur, p + 1 + k);
+        m = lane_max(lane_max(m, vb), vl);
+        k += L::WIDTH;
+    }
+    m
+}
+
+/// β_t = e_t + β̃_t for one row (blank row: `base` 1 and the splat `eb`; label row: `base`
+/// p + 1 and the emissions `e`), elements `from..to`; returns the running maximum.
+#[inline(always)]
+fn add_emission<L: Lane>(tilde: &[L::Elem], beta: &mut [L::Elem], base: usize, eb: L, e: Option<&[L::Elem]>, from: usize, to: usize) -> L {
+    let mut m = L::splat(neg_inf());
+    let mut k = from;
+    while k < to {
+        let em = match e {
+            Some(e) => at::<L>(e, k),
+            None => eb,
+        };
+        let v = em + at::<L>(tilde, base + k);
+        put(v, beta, base + k);
+        m = lane_max(m, v);
+        k += L::WIDTH;
+    }
+    m
+}
+
+/// β̃_t(B[k]) = lse(β_{t+1}(B[k]), β_{t+1}(L[k])) − shift for k in `from..to`.
+#[inline(always)]
+fn backward_blanks<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, shift: L::Elem, from: usize, to: usize) {
+    let shift = L::splat(shift);
+    let mut k = from;
+    while k < to {
+        let v = lse2(at::<L>(beta, 1 + k), at::<L>(beta, p + 1 + k)) - shift;
+        put(v, tilde, 1 + k);
+        k += L::WIDTH;
+    }
+}
+
+/// β̃_t(L[k]) = lse(β_{t+1}(L[k]), β_{t+1}(B[k + 1]), β_{t+1}(L[k + 1]) if l_{k+1} ≠ l_k) − shift,
+/// the last two being β̃_t(B[k + 1]) (already in `tilde`, shifted) where the skip is allowed.
+#[inline(always)]
+fn backward_labels<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) {
+    let shift = L::splat(shift);
+    let mut k = from;
+    while k < to {
+        let stay = at::<L>(beta, p + 1 + k) - shift;
+        let allowed = at::<L>(skip, k + 1).eq_mask(L::zero());
+        let next = L::select(allowed, at::<L>(tilde, 2 + k), at::<L>(beta, 2 + k) - shift);
+        put(lse2(stay, next), tilde, p + 1 + k);
+        k += L::WIDTH;
+    }
+}
+
+/// Σ_k exp(α_t(B[k]) + β̃_t(B[k]) + k) over k in `from..to`, lane by lane.
+#[inline(always)]
+fn occupancy_blanks<L: Lane>(a: &[L::Elem], tilde: &[L::Elem], kt: L::Elem, from: usize, to: usize) -> L {
+    let kt = L::splat(kt);
+    let mut sum = L::zero();
+    let mut k = from;
+    while k < to {
+        sum = sum + (at::<L>(a, 1 + k) + at::<L>(tilde, 1 + k) + kt).exp();
+        k += L::WIDTH;
+    }
+    sum
+}
+
+/// γ_t(L[k]) = exp(α_t(L[k]) + β̃_t(L[k]) + k) into `gamma[k]` for k in `from..to`.
+#[inline(always)]
+fn occupancy_labels<L: Lane>(a: &[L::Elem], tilde: &[L::Elem], p: usize, kt: L::Elem, gamma: &mut [L::Elem], from: usize, to: usize) {
+    let kt = L::splat(kt);
+    let mut k = from;
+    while k < to {
+        put((at::<L>(a, p + 1 + k) + at::<L>(tilde, p + 1 + k) + kt).exp(), gamma, k);
+        k += L::WIDTH;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::force_scalar_kernels;
+
+    /// ln p by brute force: every path of length T over C classes that collapses to the labels.
+    fn brute_force(lp: &[f64], t: usize, c: usize, labels: &[i32], blank: i32) -> (f64, Vec<f64>) {
+        let mut total = 0.0;
+        let mut occ = vec![0.0; t * c];
+        let mut path = vec![0usize; t];
+        loop {
+            let mut collapsed = Vec::new();
+            let mut last = -1i32;
+            for &k in &path {
+                let k = k as i32;
+                if k != last && k != blank {
+                    collapsed.push(k);
+                }
+                last = k;
+            }
+            if collapsed == labels {
+                let w: f64 = path.iter().enumerate().map(|(i, &k)| lp[i * c + k]).sum::<f64>().exp();
+                total += w;
+                for (i, &k) in path.iter().enumerate() {
+                    occ[i * c + k] += w;
+                }
+            }
+            let mut i = 0;
+            loop {
+                if i == t {
+                    return (total.ln(), occ.iter().map(|o| o / total).collect());
+                }
+                path[i] += 1;
+                if path[i] < c {
+                    break;
+                }
+                path[i] = 0;
+                i += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn forward_backward_matches_brute_force_simd_and_scalar() {
+        let (t, c, blank) = (6usize, 4usize, 0i32);
+        let lp: Vec<f64> = (0..t * c).map(|i| ((i as f64 * 0.77).sin() * 2.0) - 1.5).collect();
+        for labels in [vec![], vec![1], vec![1, 1], vec![1, 2, 2], vec![3, 1, 2, 1, 3], vec![2, 2, 2, 2]] {
+            let (want, occ) = brute_force(&lp, t, c, &labels, blank);
+            for scalar in [false, true] {
+                force_scalar_kernels(scalar);
+                let mut scan = Scan::<f64>::new("t");
+                scan.prepare(t, &labels).unwrap();
+                let (eb, e) = scan.emissions();
+                for i in 0..t {
+                    eb[i] = lp[i * c];
+                    for (k, &l) in labels.iter().enumerate() {
+                        e[i * labels.len() + k] = lp[i * c + l as usize];
+                    }
+                }
+                let log_p = scan.forward();
+                if want == f64::NEG_INFINITY {
+                    assert_eq!(log_p, want, "{labels:?}");
+                    continue;
+                }
+                assert!((log_p - want).abs() < 1e-12, "{labels:?}: {log_p} vs {want}");
+                let mut got = vec![0.0; t * c];
+                scan.backward(log_p, |i, gb, gl| {
+                    got[i * c] += gb;
+                    for (k, &l) in labels.iter().enumerate() {
+                        got[i * c + l as usize] += gl[k];
+                    }
+                });
+                for (g, w) in got.iter().zip(&occ) {
+                    assert!((g - w).abs() < 1e-12, "{labels:?}: {got:?} vs {occ:?}");
+                }
+            }
+        }
+        force_scalar_kernels(false);
+    }
+}
