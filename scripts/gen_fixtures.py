@@ -6,7 +6,7 @@ Usage:
     python3 scripts/gen_fixtures.py [--out DIR] [family ...]   # default: every family
 
 Writes test/fixtures/<family>.json for each family (regression, classification, margin,
-embedding; extremes: the ends of the float range for the implemented families), or
+embedding, segmentation; extremes: the ends of the float range for the implemented families), or
 DIR/<family>.json with --out DIR (or the environment variable
 LOSSKIT_FIXTURES_OUT=DIR; --out wins), e.g. to inspect a new family before committing. Each case
 holds the arguments, options, torch's output and torch autograd's gradients, in float32 and
@@ -28,7 +28,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from fixtures import classification, embedding, extremes, margin, regression  # noqa: E402
+from fixtures import classification, embedding, extremes, margin, regression, segmentation  # noqa: E402
 from fixtures.common import write_family  # noqa: E402
 
 FAMILIES = {
@@ -36,6 +36,7 @@ FAMILIES = {
     "classification": classification.build,
     "margin": margin.build,
     "embedding": embedding.build,
+    "segmentation": segmentation.build,
     # the ends of the float range for the families above (read with each family's tests)
     "extremes": extremes.build,
 }

@@ -39,6 +39,7 @@ pub use losses::embedding::*;
 #[allow(unused_imports)] // empty until the family's first loss lands
 pub use losses::margin::*;
 pub use losses::regression::*;
+pub use losses::segmentation::*;
 pub use real::{Lane, Real};
 pub use reduce::{Reducer, Reduction, Sum};
 pub use shape::Tensor;

@@ -6,3 +6,4 @@ pub mod classification;
 pub mod embedding;
 pub mod margin;
 pub mod regression;
+pub mod segmentation;
