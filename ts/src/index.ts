@@ -28,4 +28,5 @@ export * from "./losses/regression.js";
 export * from "./losses/classification.js";
 export * from "./losses/margin.js";
 export * from "./losses/embedding.js";
+export * from "./losses/segmentation.js";
 export { memoryStats, setScalarKernels, simdEnabled } from "./diagnostics.js";

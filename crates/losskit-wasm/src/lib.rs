@@ -50,6 +50,7 @@ mod error;
 mod margin;
 mod memory;
 mod regression;
+mod segmentation;
 
 pub use memory::{alloc, alloc_scratch, allocated_bytes, dealloc};
 use wasm_bindgen::prelude::*;
