@@ -129,6 +129,23 @@ def cosine(shape, g):
     return [x1, 0.6 * x1 + _n(shape, g), torch.ones(shape[0])]
 
 
+def dice_data(shape, g):
+    n, c, *spatial = shape
+    return [2 * _n(shape, g), torch.randint(0, c, [n, 1, *spatial], generator=g)]
+
+
+def dice_monai(x, labels):
+    """MONAI's DiceLoss(softmax=True, to_onehot_y=True) in torch ops: softmax over the channels,
+    one_hot (zeros + scatter_, as monai.networks.utils.one_hot), sums over the spatial dims,
+    f = 1 − (2I + 1e-5)/(G + P + 1e-5), mean over (N, C)."""
+    p = torch.softmax(x, 1)
+    t = torch.zeros_like(x).scatter_(1, labels, 1.0)
+    axes = list(range(2, x.dim()))
+    inter = torch.sum(t * p, dim=axes)
+    den = torch.sum(t, dim=axes) + torch.sum(p, dim=axes)
+    return torch.mean(1.0 - (2.0 * inter + 1e-5) / (den + 1e-5))
+
+
 # losskit name → (data, loss, what PyTorch runs)
 LOSSES = {
     "mseLoss": (regression, F.mse_loss, "F.mse_loss"),
@@ -153,6 +170,7 @@ LOSSES = {
     "multilabelSoftMarginLoss": (multilabel, F.multilabel_soft_margin_loss, "F.multilabel_soft_margin_loss"),
     "tripletMarginLoss": (triplet, F.triplet_margin_loss, "F.triplet_margin_loss (∂ anchor)"),
     "cosineEmbeddingLoss": (cosine, F.cosine_embedding_loss, "F.cosine_embedding_loss (∂ input1)"),
+    "diceLoss": (dice_data, dice_monai, "MONAI DiceLoss(softmax, to_onehot_y)'s formula in torch ops"),
     "categoricalCrossEntropy": (prob_index, lambda p, t: -torch.clamp(torch.log(p.gather(1, t[:, None])), min=-100).mean(), "−clamp(log p.gather(y), −100).mean()"),
 }
 
@@ -174,6 +192,7 @@ def default_cases():
     cases += [{"name": n, "shape": [512, 1000]} for n in ("multiMarginLoss", "multilabelSoftMarginLoss")]
     cases += [{"name": n, "shape": [4096, 256]} for n in ("tripletMarginLoss", "cosineEmbeddingLoss")]
     cases += [{"name": "nllLoss", "shape": [65536, 10]}, {"name": "focalLoss", "shape": [65536, 10]}, {"name": "categoricalCrossEntropy", "shape": [100000, 10]}]
+    cases += [{"name": "diceLoss", "shape": [8, 4, 128, 128]}]
     for c in cases:
         c["n"] = math.prod(c["shape"])
         c["key"] = f"{c['name']}|{'x'.join(map(str, c['shape']))}"

@@ -15,7 +15,8 @@
 //! ∂f/∂P = A/B²·(1 or 2) (A = 2I + smooth_nr, B with smooth_dr), then the gradient
 //! ∂f/∂p = ∂f/∂I·t + ∂f/∂P·(1, or 2p) through the activation's backward. The softmax is
 //! materialized first (into the gradient buffer when there is one), because every channel
-//! of a position enters every p.
+//! of a position enters every p; so is the sigmoid when there is a gradient, so that its
+//! exponentials (most of the time) are computed once.
 
 use super::classification::Target;
 use crate::engine::along::{at, put};
@@ -197,10 +198,11 @@ fn row_sums<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool>(x: &[T], truth
 }
 
 /// Writes ∂f/∂x of row (n, c) (`k` = [∂f/∂I, ∂f/∂P·(1 or 2)], upstream gradient folded in)
-/// for an element-wise activation: (kI·t + kP·(1 or p))·∂p/∂x.
+/// for an element-wise activation: (kI·t + kP·(1 or p))·∂p/∂x. With `MAT` p was written into
+/// `g` already (the sigmoid, materialized by the first pass) and is read from there.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn grad_row<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, A: Activation, const SQ: bool>(
+fn grad_row<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, A: Activation, const SQ: bool, const MAT: bool>(
     x: &[T],
     truth: &Tr,
     g: &mut [T],
@@ -214,7 +216,7 @@ fn grad_row<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, A: Activation, const SQ: b
     let (ki, kp) = (L::splat(k[0]), L::splat(k[1]));
     let mut j = from;
     while j < to {
-        let p = A::p(at::<L>(x, row + j));
+        let p = if MAT { at::<L>(g, row + j) } else { A::p(at::<L>(x, row + j)) };
         let t: L = truth.at(n, c, row, j);
         let u = ki * t + if SQ { kp * p } else { kp };
         put(u * A::slope(p), g, row + j);
@@ -222,7 +224,7 @@ fn grad_row<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, A: Activation, const SQ: b
     }
 }
 
-fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool>(x: &[T], truth: &Tr, lay: Layout, k: &[[T; 2]], batch: bool, g: &mut [T]) {
+fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool, const MAT: bool>(x: &[T], truth: &Tr, lay: Layout, k: &[[T; 2]], batch: bool, g: &mut [T]) {
     let body = simd_body::<T>(lay.d);
     for n in 0..lay.n {
         for c in 0..lay.c {
@@ -232,9 +234,22 @@ fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool>(x: &[
                 continue;
             }
             let kk = k[if batch { c - lay.c0 } else { n * lay.kept() + c - lay.c0 }];
-            grad_row::<T, T::Vector, Tr, A, SQ>(x, truth, g, n, c, row, 0, body, kk);
-            grad_row::<T, T, Tr, A, SQ>(x, truth, g, n, c, row, body, lay.d, kk);
+            grad_row::<T, T::Vector, Tr, A, SQ, MAT>(x, truth, g, n, c, row, 0, body, kk);
+            grad_row::<T, T, Tr, A, SQ, MAT>(x, truth, g, n, c, row, body, lay.d, kk);
         }
+    }
+}
+
+/// σ(x) written to `p`, element by element.
+fn sigmoid_into<T: Real>(x: &[T], p: &mut [T]) {
+    let body = simd_body::<T>(x.len());
+    let mut i = 0;
+    while i < body {
+        put(at::<T::Vector>(x, i).sigmoid(), p, i);
+        i += <T::Vector as Lane>::WIDTH;
+    }
+    for i in body..x.len() {
+        p[i] = x[i].sigmoid();
     }
 }
 
@@ -391,11 +406,14 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
     let reducer = reducer.mean_over(count as f64);
     let Out { loss, grad_output, grads: [grad, _, _] } = out;
 
-    // p: the softmax is materialized (into the gradient buffer when there is one).
+    // p is materialized (into the gradient buffer when there is one) for the softmax, whose
+    // every p needs all channels, and for the sigmoid with a gradient, whose second pass then
+    // reads p instead of computing σ again (the exponentials are most of the time).
     let softmax = opts.softmax && multi;
-    let mut scratch = Vec::new();
     let mut grad = grad;
-    if softmax {
+    let materialized = softmax || (opts.sigmoid && grad.is_some());
+    let mut scratch = Vec::new();
+    if materialized {
         let p: &mut [T] = match grad.as_deref_mut() {
             Some(g) => g,
             None => {
@@ -404,13 +422,17 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
                 &mut scratch
             }
         };
-        softmax_into(input.data, p, lay);
+        if softmax {
+            softmax_into(input.data, p, lay);
+        } else {
+            sigmoid_into(input.data, p);
+        }
     }
 
     // Pass 1: the sums of every kept row.
     let mut sums: Vec<[f64; 3]> = try_vec(F, "input", rows)?;
     {
-        let x: &[T] = if !softmax {
+        let x: &[T] = if !materialized {
             input.data
         } else if let Some(g) = grad.as_deref() {
             g
@@ -428,7 +450,7 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         }
         macro_rules! by_act {
             ($truth:expr) => {
-                if opts.sigmoid {
+                if opts.sigmoid && !materialized {
                     pass1!($truth, Sigmoid)
                 } else {
                     pass1!($truth, Identity)
@@ -489,10 +511,11 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
                 match (softmax, opts.sigmoid, opts.squared_pred) {
                     (true, _, true) => grads_softmax::<T, _, true>(&$truth, lay, &factors, batch, g),
                     (true, _, false) => grads_softmax::<T, _, false>(&$truth, lay, &factors, batch, g),
-                    (false, true, true) => grads_elementwise::<T, _, Sigmoid, true>(input.data, &$truth, lay, &factors, batch, g),
-                    (false, true, false) => grads_elementwise::<T, _, Sigmoid, false>(input.data, &$truth, lay, &factors, batch, g),
-                    (false, false, true) => grads_elementwise::<T, _, Identity, true>(input.data, &$truth, lay, &factors, batch, g),
-                    (false, false, false) => grads_elementwise::<T, _, Identity, false>(input.data, &$truth, lay, &factors, batch, g),
+                    // σ was materialized in g by the first pass.
+                    (false, true, true) => grads_elementwise::<T, _, Sigmoid, true, true>(input.data, &$truth, lay, &factors, batch, g),
+                    (false, true, false) => grads_elementwise::<T, _, Sigmoid, false, true>(input.data, &$truth, lay, &factors, batch, g),
+                    (false, false, true) => grads_elementwise::<T, _, Identity, true, false>(input.data, &$truth, lay, &factors, batch, g),
+                    (false, false, false) => grads_elementwise::<T, _, Identity, false, false>(input.data, &$truth, lay, &factors, batch, g),
                 }
             };
         }
