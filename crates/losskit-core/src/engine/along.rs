@@ -4,8 +4,10 @@
 //! [`AlongKernel`] folds the row into up to [`SUMS`] sums (the SIMD lane over the body of D,
 //! the scalar lane over the tail, flushed to f64 every [`BLOCK`](super::BLOCK) lanes, by the engine's `sweep`), turns them into the
 //! row's loss and its gradient factors, then writes the gradients along the row in a
-//! second sweep. Triplet and cosine-embedding distances have this shape; so do Dice's
-//! per-(n, c) sums over the spatial axis.
+//! second sweep. Triplet and cosine-embedding distances have this shape. Dice's per-(n, c)
+//! sums over the spatial axis do too, but its gradient needs every row's sums first (with
+//! `batch`, or through a softmax over the channels), so it runs the engine's sweep per row
+//! and its own gradient pass, with this module's unchecked [`at`] and [`put`].
 
 use super::{simd_body, sweep, Sweep};
 use crate::real::{Lane, Real};

@@ -21,8 +21,9 @@
 //!   (embedding distances; per-(n, c) spatial sums for Dice are the same shape).
 //!
 //! A dynamic programme (CTC's forward–backward) becomes one more module, `scan`, with
-//! the same [`Out`] and [`Reducer`](crate::Reducer); global statistics (Dice's sums
-//! ahead of its gradient) are two passes of [`along`].
+//! the same [`Out`] and [`Reducer`](crate::Reducer). Global statistics (Dice's sums ahead
+//! of its gradient) are two passes: a [`sweep`] over each (n, c) row for the sums, then
+//! the gradient pass (losses/segmentation.rs).
 
 pub(crate) mod along;
 pub(crate) mod pointwise;
