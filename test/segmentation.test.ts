@@ -102,6 +102,9 @@ describe("diceLoss: bad input gets a LossError", () => {
     expectLossError(() => diceLoss(x, t(Int32Array.of(0, 1, 2, 1, 0, 1), [2, 1, 3]), { toOnehotY: true }), "INVALID_TARGET", "target", "[2] = 2", "[0, 2)");
     expectLossError(() => diceLoss(x, t(Int32Array.of(0, 1, -1, 1, 0, 1), [2, 1, 3]), { toOnehotY: true }), "INVALID_TARGET", "target");
     expectLossError(() => diceLoss(x, t([0, 1, 0.5, 1, 0, 1], [2, 1, 3]), { toOnehotY: true }), "INVALID_TARGET", "target");
+    // No channels: any index is out of range (MONAI's scatter_ raises); without indices there is nothing to check.
+    expectLossError(() => diceLoss(t(new Float32Array(0), [1, 0, 2]), t(Int32Array.of(0, 0), [1, 1, 2]), { toOnehotY: true }), "INVALID_TARGET", "[0, 0)");
+    expect(diceLoss(t(new Float32Array(0), [0, 0, 2]), t(new Int32Array(0), [0, 1, 2]), { toOnehotY: true, reduction: "sum" })).toBe(0);
     expectLossError(() => diceLoss(x, labels), "DTYPE_MISMATCH", "target");
     expectLossError(() => diceLoss(x, y, { toOnehotY: true }), "DTYPE_MISMATCH", "target");
   });

@@ -59,7 +59,7 @@ fn dice_gradients_match_finite_differences() {
                 force_scalar_kernels(scalar);
                 let mut gx = vec![0.0; len];
                 call(&x, Some(&mut gx));
-                assert_finite_differences(&format!("dice d={d} variant {variant} {opts:?} scalar={scalar}"), &[x.clone()], &[gx], |a| call(&a[0], None));
+                assert_finite_differences(&format!("dice d={d} variant {variant} {opts:?} scalar={scalar}"), std::slice::from_ref(&x), &[gx], |a| call(&a[0], None));
                 checked += 1;
             }
             force_scalar_kernels(false);

@@ -357,10 +357,12 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         ));
     }
     let (n, c) = (shape[0], shape[1]);
-    // N·C·D = len was checked, so D = len / (N·C) unless N·C = 0 (then nothing is read).
-    let d = shape[2..].iter().product::<usize>();
+    // D = d1·…·dk fits, as N·C·D = len was checked, unless N·C = 0: then nothing is read and
+    // every sum is 0, as with D = 0.
+    let d = shape[2..].iter().try_fold(1usize, |a, &b| a.checked_mul(b)).unwrap_or(0);
     let multi = c != 1;
-    let lay = Layout { n, c, d, c0: usize::from(multi && !opts.include_background) };
+    // Channel 0 is dropped only where another one remains (MONAI keeps a single channel).
+    let lay = Layout { n, c, d, c0: usize::from(c > 1 && !opts.include_background) };
     match target {
         Target::Prob(t) => {
             if opts.to_onehot_y {
@@ -405,11 +407,20 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
     out.check(F, reducer.is_none(), &out_shape, &[("input", input.len())])?;
     let reducer = reducer.mean_over(count as f64);
     let Out { loss, grad_output, grads: [grad, _, _] } = out;
+    if d == 0 {
+        // No spatial elements: every sum is 0, so every f is 1 − smooth_nr/smooth_dr (and the
+        // input, empty, has no gradient) without a temporary per (n, c).
+        let f = T::from_f64(1.0 - opts.smooth_nr / opts.smooth_dr);
+        if let Some(u) = loss.filter(|_| reducer.is_none()) {
+            u.fill(f);
+        }
+        return Ok(reducer.finish(if count == 0 { 0.0 } else { f.to_f64() * count as f64 }));
+    }
 
     // p is materialized (into the gradient buffer when there is one) for the softmax, whose
     // every p needs all channels, and for the sigmoid with a gradient, whose second pass then
     // reads p instead of computing σ again (the exponentials are most of the time).
-    let softmax = opts.softmax && multi;
+    let softmax = opts.softmax && c > 1;
     let mut grad = grad;
     let materialized = softmax || (opts.sigmoid && grad.is_some());
     let mut scratch = Vec::new();

@@ -168,7 +168,7 @@ pub fn run(src: &mut impl Source) -> Outcome {
 }
 
 fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
-    let loss_kind = g.pick(16);
+    let loss_kind = g.pick(17);
     let class_loss = matches!(loss_kind, 8..=11);
     let (x, xs) = g.tensor::<T>(None);
     let input = Tensor::new(&x, &xs);
@@ -237,7 +237,30 @@ fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
             12 => binary_cross_entropy(input, target, &BceOptions { weight, reduction }, out),
             13 => binary_cross_entropy_with_logits(input, target, &BceWithLogitsOptions { weight, pos_weight: param, reduction }, out),
             14 => kl_div(input, target, &KlDivOptions { log_target: flags[0], reduction }, out),
-            _ => sigmoid_focal_loss(input, target, &SigmoidFocalOptions { alpha: opts[0], gamma: opts[1], reduction }, out),
+            15 => sigmoid_focal_loss(input, target, &SigmoidFocalOptions { alpha: opts[0], gamma: opts[1], reduction }, out),
+            _ => {
+                // Dice: class indices mostly of the shape (N, 1, d1, …) they need.
+                let mut lshape = xs.clone();
+                if let Some(c) = lshape.get_mut(1) {
+                    *c = 1;
+                }
+                let lshape = if g.chance(80) { lshape } else { g.shape(0) };
+                let labels = g.indices(&lshape, classes);
+                let t = if flags[0] { Target::Index(Tensor::new(&labels, &lshape)) } else { Target::Prob(target) };
+                let opts = DiceOptions {
+                    sigmoid: g.chance(30),
+                    softmax: g.chance(40),
+                    squared_pred: g.chance(50),
+                    jaccard: g.chance(50),
+                    smooth_nr: opts[0],
+                    smooth_dr: opts[1],
+                    include_background: g.chance(50),
+                    batch: g.chance(50),
+                    to_onehot_y: if g.chance(90) { flags[0] } else { !flags[0] },
+                    reduction,
+                };
+                dice_loss(input, t, &opts, out)
+            }
         }
     };
     assert!(loss_slot.guards_intact(), "loss {loss_kind}: the unreduced output was written out of bounds");
