@@ -41,7 +41,8 @@ fn dice_gradients_match_finite_differences() {
             let out_shape = if opts.batch { vec![kept, 1] } else { vec![n, kept, 1] };
             let lshape = [n, 1, d];
             let call = |x: &[f64], grad: Option<&mut [f64]>| -> f64 {
-                let target = if opts.to_onehot_y { Target::Index(Tensor::new(&labels, &lshape)) } else { Target::Prob(Tensor::new(&soft, &shape)) };
+                let target =
+                    if opts.to_onehot_y { Target::Index(Tensor::new(&labels, &lshape)) } else { Target::Prob(Tensor::new(&soft, &shape)) };
                 let mut unreduced = vec![0.0; out_len];
                 let out = Out {
                     loss: none.then_some(&mut unreduced[..]),
@@ -59,7 +60,12 @@ fn dice_gradients_match_finite_differences() {
                 force_scalar_kernels(scalar);
                 let mut gx = vec![0.0; len];
                 call(&x, Some(&mut gx));
-                assert_finite_differences(&format!("dice d={d} variant {variant} {opts:?} scalar={scalar}"), std::slice::from_ref(&x), &[gx], |a| call(&a[0], None));
+                assert_finite_differences(
+                    &format!("dice d={d} variant {variant} {opts:?} scalar={scalar}"),
+                    std::slice::from_ref(&x),
+                    &[gx],
+                    |a| call(&a[0], None),
+                );
                 checked += 1;
             }
             force_scalar_kernels(false);

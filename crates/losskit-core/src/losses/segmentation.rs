@@ -119,6 +119,21 @@ impl<T: Real> Truth<T> for OneHot<'_> {
     }
 }
 
+/// One-hot of class indices held as floats (converted once per call): t = [label = c] by one
+/// vector compare, where [`OneHot`] builds each lane from four integer compares. Exact while
+/// every class index is an integer of the float type (C ≤ 2²⁴ in f32).
+struct OneHotFloat<'a, T> {
+    labels: &'a [T],
+    d: usize,
+}
+impl<T: Real> Truth<T> for OneHotFloat<'_, T> {
+    #[inline(always)]
+    fn at<L: Lane<Elem = T>>(&self, n: usize, c: usize, _: usize, j: usize) -> L {
+        let l = at::<L>(self.labels, n * self.d + j);
+        L::select(l.eq_mask(L::splat(T::from_f64(c as f64))), L::one(), L::zero())
+    }
+}
+
 /// Class indices with one channel: MONAI skips the one-hot and uses the labels as values.
 struct Labels<'a> {
     labels: &'a [i32],
@@ -156,9 +171,13 @@ impl Activation for Identity {
 #[derive(Clone, Copy)]
 struct Sigmoid;
 impl Activation for Sigmoid {
+    /// From e = e^{−|x|} (no overflow): 1/(1 + e) for x ≥ 0, e/(1 + e) below, with the lean
+    /// exponential of x ≤ 0 (σ below ~1e-38 in f32 is 0, which no sum here can tell apart).
     #[inline(always)]
     fn p<L: Lane>(x: L) -> L {
-        x.sigmoid()
+        let e = (-x.abs()).exp_le0();
+        let r = L::one() / (L::one() + e);
+        L::select(x.ge_mask(L::zero()), r, e * r)
     }
     #[inline(always)]
     fn slope<L: Lane>(p: L) -> L {
@@ -224,7 +243,14 @@ fn grad_row<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, A: Activation, const SQ: b
     }
 }
 
-fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool, const MAT: bool>(x: &[T], truth: &Tr, lay: Layout, k: &[[T; 2]], batch: bool, g: &mut [T]) {
+fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool, const MAT: bool>(
+    x: &[T],
+    truth: &Tr,
+    lay: Layout,
+    k: &[[T; 2]],
+    batch: bool,
+    g: &mut [T],
+) {
     let body = simd_body::<T>(lay.d);
     for n in 0..lay.n {
         for c in 0..lay.c {
@@ -245,11 +271,11 @@ fn sigmoid_into<T: Real>(x: &[T], p: &mut [T]) {
     let body = simd_body::<T>(x.len());
     let mut i = 0;
     while i < body {
-        put(at::<T::Vector>(x, i).sigmoid(), p, i);
+        put(Sigmoid::p(at::<T::Vector>(x, i)), p, i);
         i += <T::Vector as Lane>::WIDTH;
     }
     for i in body..x.len() {
-        p[i] = x[i].sigmoid();
+        p[i] = Sigmoid::p(x[i]);
     }
 }
 
@@ -275,13 +301,15 @@ fn softmax_lanes<T: Real, L: Lane<Elem = T>>(x: &[T], p: &mut [T], lay: Layout, 
         let mut s = L::zero();
         for c in 0..lay.c {
             let i = lay.row(n, c) + j;
-            let e = (at::<L>(x, i) - m).exp();
+            let e = (at::<L>(x, i) - m).exp_le0();
             s = s + e;
             put(e, p, i);
         }
+        // One division per position, then products (a second rounding, within an ulp).
+        let inv = L::one() / s;
         for c in 0..lay.c {
             let i = lay.row(n, c) + j;
-            put(at::<L>(p, i) / s, p, i);
+            put(at::<L>(p, i) * inv, p, i);
         }
         j += L::WIDTH;
     }
@@ -299,6 +327,7 @@ fn grads_softmax<T: Real, Tr: Truth<T>, const SQ: bool>(truth: &Tr, lay: Layout,
 }
 
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // c indexes the channel's rows, factors and cached u alike
 fn softmax_grad_lanes<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, const SQ: bool>(
     truth: &Tr,
     lay: Layout,
@@ -314,18 +343,32 @@ fn softmax_grad_lanes<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, const SQ: bool>(
         let t: L = truth.at(n, c, row, j);
         L::splat(ki) * t + if SQ { L::splat(kp) * p } else { L::splat(kp) }
     };
+    // Up to CACHED channels keep u_c between the two loops instead of computing it twice.
+    const CACHED: usize = 8;
+    let cached = lay.c <= CACHED;
+    let mut us = [L::zero(); CACHED];
     let mut j = from;
     while j < to {
         let mut dot = L::zero();
         for c in lay.c0..lay.c {
             let row = lay.row(n, c);
             let p = at::<L>(g, row + j);
-            dot = dot + p * u(c, row, j, p);
+            let uc = u(c, row, j, p);
+            if cached {
+                us[c] = uc;
+            }
+            dot = dot + p * uc;
         }
         for c in 0..lay.c {
             let row = lay.row(n, c);
             let p = at::<L>(g, row + j);
-            let uc = if c < lay.c0 { L::zero() } else { u(c, row, j, p) };
+            let uc = if c < lay.c0 {
+                L::zero()
+            } else if cached {
+                us[c]
+            } else {
+                u(c, row, j, p)
+            };
             put(p * (uc - dot), g, row + j);
         }
         j += L::WIDTH;
@@ -366,14 +409,24 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
     match target {
         Target::Prob(t) => {
             if opts.to_onehot_y {
-                return Err(LossError::new(ErrorCode::InvalidTarget, F, Some("target"), "must be class indices (i32) with to_onehot_y but is float data"));
+                return Err(LossError::new(
+                    ErrorCode::InvalidTarget,
+                    F,
+                    Some("target"),
+                    "must be class indices (i32) with to_onehot_y but is float data",
+                ));
             }
             t.check(F, "target")?;
             t.check_same_shape(F, "target", shape, "input")?;
         }
         Target::Index(t) => {
             if !opts.to_onehot_y {
-                return Err(LossError::new(ErrorCode::InvalidTarget, F, Some("target"), "holds class indices, which need to_onehot_y (else float data of the input's shape)"));
+                return Err(LossError::new(
+                    ErrorCode::InvalidTarget,
+                    F,
+                    Some("target"),
+                    "holds class indices, which need to_onehot_y (else float data of the input's shape)",
+                ));
             }
             t.check(F, "target")?;
             let mut want = shape.to_vec();
@@ -383,7 +436,12 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
                     ErrorCode::ShapeMismatch,
                     F,
                     Some("target"),
-                    format!("has shape {} but class indices for input of shape {} must have shape {}", fmt_shape(t.shape()), fmt_shape(shape), fmt_shape(&want)),
+                    format!(
+                        "has shape {} but class indices for input of shape {} must have shape {}",
+                        fmt_shape(t.shape()),
+                        fmt_shape(shape),
+                        fmt_shape(&want)
+                    ),
                 ));
             }
             if multi {
@@ -440,6 +498,17 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         }
     }
 
+    // Class indices as floats for the vector one-hot (not in f32 beyond 2²⁴ classes, where
+    // an index may not be one).
+    let float_labels: Option<Vec<T>> = match target {
+        Target::Index(t) if multi && (T::NAME == "f64" || c <= 1 << 24) => {
+            let mut v = try_vec(F, "target", t.len())?;
+            v.extend(t.data.iter().map(|&l| T::from_f64(l as f64)));
+            Some(v)
+        }
+        _ => None,
+    };
+
     // Pass 1: the sums of every kept row.
     let mut sums: Vec<[f64; 3]> = try_vec(F, "input", rows)?;
     {
@@ -470,6 +539,7 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         }
         match target {
             Target::Prob(t) => by_act!(Dense(t.data)),
+            Target::Index(_) if float_labels.is_some() => by_act!(OneHotFloat { labels: float_labels.as_deref().unwrap_or_default(), d }),
             Target::Index(t) if multi => by_act!(OneHot { labels: t.data, d }),
             Target::Index(t) => by_act!(Labels { labels: t.data, d }),
         }
@@ -526,15 +596,45 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
                     (false, true, true) => grads_elementwise::<T, _, Sigmoid, true, true>(input.data, &$truth, lay, &factors, batch, g),
                     (false, true, false) => grads_elementwise::<T, _, Sigmoid, false, true>(input.data, &$truth, lay, &factors, batch, g),
                     (false, false, true) => grads_elementwise::<T, _, Identity, true, false>(input.data, &$truth, lay, &factors, batch, g),
-                    (false, false, false) => grads_elementwise::<T, _, Identity, false, false>(input.data, &$truth, lay, &factors, batch, g),
+                    (false, false, false) => {
+                        grads_elementwise::<T, _, Identity, false, false>(input.data, &$truth, lay, &factors, batch, g)
+                    }
                 }
             };
         }
         match target {
             Target::Prob(t) => pass2!(Dense(t.data)),
+            Target::Index(_) if float_labels.is_some() => pass2!(OneHotFloat { labels: float_labels.as_deref().unwrap_or_default(), d }),
             Target::Index(t) if multi => pass2!(OneHot { labels: t.data, d }),
             Target::Index(t) => pass2!(Labels { labels: t.data, d }),
         }
     }
     Ok(reducer.finish(total.value()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The integer one-hot (f32 beyond 2²⁴ classes) and the float one-hot give the same lanes.
+    #[test]
+    fn one_hot_from_integers_and_from_floats_agree() {
+        let d = 7;
+        let labels: Vec<i32> = (0..2 * d as i32).map(|i| (i * 5 + 1) % 3).collect();
+        let floats: Vec<f32> = labels.iter().map(|&l| l as f32).collect();
+        let (ints, flts) = (OneHot { labels: &labels, d }, OneHotFloat { labels: &floats, d });
+        for n in 0..2 {
+            for c in 0..3 {
+                for j in 0..d {
+                    let (a, b): (f32, f32) = (ints.at(n, c, 0, j), flts.at(n, c, 0, j));
+                    assert_eq!(a, b);
+                    assert_eq!(a, f32::from(labels[n * d + j] == c as i32));
+                }
+                for j in (0..d - 3).step_by(4) {
+                    let (a, b): (wide::f32x4, wide::f32x4) = (ints.at(n, c, 0, j), flts.at(n, c, 0, j));
+                    assert_eq!(a.to_array(), b.to_array());
+                }
+            }
+        }
+    }
 }
