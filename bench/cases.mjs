@@ -808,3 +808,133 @@ export const CASES = [
   // Sequence: CTC at (T, N, C, S), 'mean', forward + the gradient w.r.t. logProbs (bench/ctc.mjs).
   ctc({ shapes: [[200, 16, 32, 40], [1000, 8, 100, 200]] }),
 ];
+
+// ---- segmentation: diceLoss (MONAI's DiceLoss(softmax=True, to_onehot_y=True)), forward + ∂input ----
+
+/** Logits ~ N(0, 2²) of shape (N, C, H, W) and class indices (N, 1, H, W), each position's label drawn at random. */
+export function diceData(N, C, H, W, A = Float32Array) {
+  const r = rng(N * C * H * W + 11);
+  const x = new A(N * C * H * W);
+  for (let i = 0; i < x.length; i++) x[i] = 2 * r.normal();
+  const labels = new Int32Array(N * H * W);
+  for (let i = 0; i < labels.length; i++) labels[i] = Math.min(C - 1, Math.floor(r.u() * C));
+  return { x, labels };
+}
+
+// softmax over C, one-hot labels, per (n, c): f = 1 − (2I + 1e-5)/(G + P + 1e-5); 'mean' over N·C; f64 sums
+const diceJs = {
+  softmax(x, p, N, C, D) {
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < D; j++) {
+        let m = -Infinity;
+        for (let c = 0; c < C; c++) m = Math.max(m, x[(n * C + c) * D + j]);
+        let s = 0;
+        for (let c = 0; c < C; c++) s += p[(n * C + c) * D + j] = Math.exp(x[(n * C + c) * D + j] - m);
+        for (let c = 0; c < C; c++) p[(n * C + c) * D + j] /= s;
+      }
+    }
+  },
+  sums(p, y, N, C, D) {
+    const s = [];
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        let i = 0;
+        let g = 0;
+        let q = 0;
+        for (let j = 0; j < D; j++) {
+          const t = y[n * D + j] === c ? 1 : 0;
+          const v = p[(n * C + c) * D + j];
+          i += t * v;
+          g += t;
+          q += v;
+        }
+        s.push([i, g, q]);
+      }
+    }
+    return s;
+  },
+  loss(x, y, N, C, D, p) {
+    this.softmax(x, p, N, C, D);
+    return this.sums(p, y, N, C, D).reduce((a, [i, g, q]) => a + 1 - (2 * i + 1e-5) / (g + q + 1e-5), 0) / (N * C);
+  },
+  grad(x, y, gx, N, C, D) {
+    this.softmax(x, gx, N, C, D);
+    const s = this.sums(gx, y, N, C, D);
+    const k = s.map(([i, g, q]) => {
+      const a = 2 * i + 1e-5;
+      const b = g + q + 1e-5;
+      return [-2 / b / (N * C), a / (b * b) / (N * C)];
+    });
+    for (let n = 0; n < N; n++) {
+      for (let j = 0; j < D; j++) {
+        let dot = 0;
+        for (let c = 0; c < C; c++) {
+          const [ki, kp] = k[n * C + c];
+          const p = gx[(n * C + c) * D + j];
+          dot += p * (ki * (y[n * D + j] === c ? 1 : 0) + kp);
+        }
+        for (let c = 0; c < C; c++) {
+          const [ki, kp] = k[n * C + c];
+          const i = (n * C + c) * D + j;
+          gx[i] *= ki * (y[n * D + j] === c ? 1 : 0) + kp - dot;
+        }
+      }
+    }
+    return s.reduce((a, [i, g, q]) => a + 1 - (2 * i + 1e-5) / (g + q + 1e-5), 0) / (N * C);
+  },
+};
+
+function dice({ N, C, H, W }) {
+  return {
+    name: "diceLoss",
+    tfName: null,
+    available: (L) => typeof L.diceLoss === "function",
+    rows: [{ n: N * C * H * W, dtype: "f32" }],
+    setup(L, n, dtype) {
+      const A = ARRAY[dtype];
+      const b = A.BYTES_PER_ELEMENT;
+      const shape = [N, C, H, W];
+      const D = H * W;
+      const { x, labels } = diceData(N, C, H, W, A);
+      const opts = { softmax: true, toOnehotY: true };
+      const input = { data: x, shape };
+      const target = { data: labels, shape: [N, 1, H, W] };
+      const tx = L.tensor(shape, dtype);
+      tx.data.set(x);
+      const ty = L.tensor([N, 1, H, W], "i32");
+      ty.data.set(labels);
+      const tg = L.tensor(shape, dtype);
+      const zOpts = { ...opts, into: { input: tg } };
+      const p = new Float64Array(n);
+      const jg = new Float64Array(n);
+      let lkGrad;
+      const read = n * b + labels.length * 4;
+      return {
+        label: `diceLoss ${shape.join("×")} (softmax, toOnehotY) ${dtype}`,
+        n,
+        dtype,
+        shape,
+        bytes: { loss: { read, write: 0 }, grad: { read, write: n * b } },
+        lk: {
+          loss: () => L.diceLoss(input, target, opts),
+          grad: () => {
+            const res = L.diceLoss.withGrad(input, target, opts);
+            lkGrad = res.grads.input.data;
+            return res.loss;
+          },
+        },
+        zc: { loss: () => L.diceLoss(tx, ty, opts), grad: () => L.diceLoss.withGrad(tx, ty, zOpts).loss },
+        js: { loss: () => diceJs.loss(x, labels, N, C, D, p), grad: () => diceJs.grad(x, labels, jg, N, C, D) },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        tf: () => null,
+        dispose() {
+          tx.dispose();
+          ty.dispose();
+          tg.dispose();
+        },
+      };
+    },
+  };
+}
+
+CASES.push(dice({ N: 8, C: 4, H: 128, W: 128 }));

@@ -175,6 +175,21 @@ def ctc(shape, g):
     lp = torch.log_softmax(2 * _n((T, N, C), g), 2)
     targets = torch.randint(1, C, (N, S), generator=g)
     return [lp, targets, torch.full((N,), T, dtype=torch.long), torch.full((N,), S, dtype=torch.long)]
+def dice_data(shape, g):
+    n, c, *spatial = shape
+    return [2 * _n(shape, g), torch.randint(0, c, [n, 1, *spatial], generator=g)]
+
+
+def dice_monai(x, labels):
+    """MONAI's DiceLoss(softmax=True, to_onehot_y=True) in torch ops: softmax over the channels,
+    one_hot (zeros + scatter_, as monai.networks.utils.one_hot), sums over the spatial dims,
+    f = 1 − (2I + 1e-5)/(G + P + 1e-5), mean over (N, C)."""
+    p = torch.softmax(x, 1)
+    t = torch.zeros_like(x).scatter_(1, labels, 1.0)
+    axes = list(range(2, x.dim()))
+    inter = torch.sum(t * p, dim=axes)
+    den = torch.sum(t, dim=axes) + torch.sum(p, dim=axes)
+    return torch.mean(1.0 - (2.0 * inter + 1e-5) / (den + 1e-5))
 
 
 # losskit name → (data, loss, what PyTorch runs)
@@ -205,6 +220,7 @@ LOSSES = {
     "ganDiscriminatorLoss": (gan_pair, lambda r, f: _bce_vs(r, 1.0) + _bce_vs(f, 0.0), "BCE with logits vs ones + vs zeros (nonsaturating; ∂ real)"),
     "ganGeneratorLoss": (gan_one, lambda f: _bce_vs(f, 1.0), "BCE with logits vs ones (nonsaturating)"),
     "ctcLoss": (ctc, F.ctc_loss, "F.ctc_loss (log_softmax input, (N, S) int64 targets, 'mean'; shape T×N×C×S)"),
+    "diceLoss": (dice_data, dice_monai, "MONAI DiceLoss(softmax, to_onehot_y)'s formula in torch ops"),
     "categoricalCrossEntropy": (prob_index, lambda p, t: -torch.clamp(torch.log(p.gather(1, t[:, None])), min=-100).mean(), "−clamp(log p.gather(y), −100).mean()"),
 }
 
@@ -229,6 +245,7 @@ def default_cases():
     cases += [{"name": n, "shape": [1000000]} for n in ("ganDiscriminatorLoss", "ganGeneratorLoss")]
     cases += [{"name": "ctcLoss", "shape": s} for s in ([200, 16, 32, 40], [1000, 8, 100, 200])]
     cases += [{"name": "nllLoss", "shape": [65536, 10]}, {"name": "focalLoss", "shape": [65536, 10]}, {"name": "categoricalCrossEntropy", "shape": [100000, 10]}]
+    cases += [{"name": "diceLoss", "shape": [8, 4, 128, 128]}]
     for c in cases:
         c["n"] = math.prod(c["shape"])
         c["key"] = f"{c['name']}|{'x'.join(map(str, c['shape']))}"

@@ -45,14 +45,20 @@ const sampleArg = (kind) =>
           : kind === "lengths"
             ? 2 // sequence lengths (ctcLoss: the 2×3 sample is T = 2 steps of C = 3 classes, labels [0, 2])
             : unit();
+// Segmentation (diceLoss): one image of 2 channels × 3 pixels, probabilities and one-hot labels.
+const segmentationArgs = () => [
+  { data: unit().data, shape: [1, 2, 3] },
+  { data: Float32Array.of(1, 0, 1, 0, 1, 0), shape: [1, 2, 3] },
+];
 for (const f of [...new Set(L.losses.map((l) => l.family))]) {
   console.log(`${f}: ${L.losses.filter((l) => l.family === f).map((l) => l.name).join(", ")}`);
 }
 console.log();
 console.log("loss on a 2×3 sample".padEnd(36), "value".padStart(12), "  |grad of the first argument|");
-for (const { name, args, options, differentiable } of L.losses) {
+for (const { name, family, args, options, differentiable } of L.losses) {
   const opts = { ...("reduction" in options ? { reduction: "mean" } : {}), ...(name === "ctcLoss" ? { blank: 1, fromLogits: true } : {}) };
-  const { loss, grads } = L[name].withGrad(...args.map((a) => sampleArg(a.kind)), opts);
+  const sample = family === "segmentation" ? segmentationArgs() : args.map((a) => sampleArg(a.kind));
+  const { loss, grads } = L[name].withGrad(...sample, opts);
   console.log(name.padEnd(36), fmt(loss).padStart(12), " ", norm(grads[differentiable[0]]));
 }
 console.log();

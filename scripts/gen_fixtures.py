@@ -6,7 +6,7 @@ Usage:
     python3 scripts/gen_fixtures.py [--out DIR] [family ...]   # default: every family
 
 Writes test/fixtures/<family>.json for each family (regression, classification, margin,
-embedding, sequence, detection (needs torchvision), adversarial; extremes: the ends of the float range for the implemented families), or
+embedding, sequence, detection (needs torchvision), adversarial, segmentation; extremes: the ends of the float range for the implemented families), or
 DIR/<family>.json with --out DIR (or the environment variable
 LOSSKIT_FIXTURES_OUT=DIR; --out wins), e.g. to inspect a new family before committing. Each case
 holds the arguments, options, torch's output and torch autograd's gradients, in float32 and
@@ -28,7 +28,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from fixtures import adversarial, classification, detection, embedding, extremes, margin, regression, sequence  # noqa: E402
+from fixtures import adversarial, classification, detection, embedding, extremes, margin, regression, segmentation, sequence  # noqa: E402
 from fixtures.common import write_family  # noqa: E402
 
 FAMILIES = {
@@ -39,6 +39,7 @@ FAMILIES = {
     "detection": detection.build,
     "adversarial": adversarial.build,
     "sequence": sequence.build,
+    "segmentation": segmentation.build,
     # the ends of the float range for the families above (read with each family's tests)
     "extremes": extremes.build,
 }

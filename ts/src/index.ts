@@ -39,6 +39,7 @@ export * from "./losses/regression.js";
 export * from "./losses/classification.js";
 export * from "./losses/margin.js";
 export * from "./losses/embedding.js";
+export * from "./losses/segmentation.js";
 export * from "./losses/sequence.js";
 export * from "./losses/detection.js";
 export * from "./losses/adversarial.js";

@@ -46,18 +46,20 @@ export type Family =
   | "embedding"
   | "detection"
   | "adversarial"
-  | "sequence";
+  | "sequence"
+  | "segmentation";
 
 /**
  * How a positional argument is read: `float` (input, target), `index` (class indices),
  * `class` (class indices or, when it is float data, probabilities), `floatOrNumber`
  * (a tensor, or one number for every element), `sign` (float labels ±1 of the input's shape),
  * `rowSign` (float labels ±1, one per row), or `multilabel` (class indices of the input's
- * shape, each row's labels ended by −1), `boxes` (xyxy boxes, (N, 4) or (4)), or `lengths`
+ * shape, each row's labels ended by −1), `boxes` (xyxy boxes, (N, 4) or (4)), `lengths`
  * (sequence lengths: read as `index`, or one plain number, passed to the export as it is;
- * the core checks that it is an integer). `sign`, `rowSign` and `boxes` are read as `float`.
+ * the core checks that it is an integer), or `onehot` (class indices when the call's
+ * `toOnehotY` option is true, else float data). `sign`, `rowSign` and `boxes` are read as `float`.
  */
-export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel" | "boxes" | "lengths";
+export type ArgKind = "float" | "index" | "class" | "floatOrNumber" | "sign" | "rowSign" | "multilabel" | "boxes" | "lengths" | "onehot";
 
 /** How an option is read (the loss table lists it for every option). */
 export type OptionKind = "reduction" | "number" | "integer" | "bool" | "tensor" | "choice";
@@ -92,9 +94,10 @@ export interface Outputs<G extends string> {
 /**
  * The unreduced output's shape: the input's, the input's rows ((N, d1, …) without the class dim; [] for (C)),
  * the broadcast of the float arguments' shapes (PyTorch's rules, checked by the core), a scalar, or one
- * value per sequence of a (T, N, C) input ((N); [] for an unbatched (T, C) input).
+ * value per sequence of a (T, N, C) input ((N); [] for an unbatched (T, C) input), or one
+ * value per channel kept (Dice: (N, C', 1, …, 1), from the spec's `outputShape`).
  */
-export type OutputShape = "input" | "rows" | "broadcast" | "scalar" | "sequences";
+export type OutputShape = "input" | "rows" | "broadcast" | "scalar" | "sequences" | "channels";
 
 /** Everything the call path, the docs, the demo and the bench know about one loss. */
 export interface LossSpec<A extends string, O extends Record<string, OptionSpec>, G extends A> {
@@ -111,6 +114,8 @@ export interface LossSpec<A extends string, O extends Record<string, OptionSpec>
   /** The differentiable arguments, in the export's gradient order. */
   diff: readonly G[];
   output: OutputShape;
+  /** The unreduced output's shape from the input's shape and the options (for `output: "channels"`). */
+  outputShape?(input: readonly number[], o: { [K in keyof O]: OptionValue<O[K]> }): number[];
   /**
    * `true` for a loss computed element by element (the pointwise engine): each gradient
    * element is written after every input element at its index was read, so a gradient may
@@ -523,7 +528,12 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     let p: Arg | number;
     let index = false;
     const input = floats[0];
-    if (kind === "index" || kind === "multilabel" || (kind === "class" && input && holdsIndices(func, v, numel(rowShape(input.shape)), input.data.length))) {
+    if (
+      kind === "index" ||
+      kind === "multilabel" ||
+      (kind === "onehot" && values.toOnehotY === true) ||
+      (kind === "class" && input && holdsIndices(func, v, numel(rowShape(input.shape)), input.data.length))
+    ) {
       p = indexArg(func, name, v);
       index = true;
     } else if ((kind === "floatOrNumber" || kind === "lengths") && typeof v === "number") {
@@ -564,6 +574,8 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
           ? broadcastShape(floats)
           : output === "sequences" && input.shape.length === 3
             ? [input.shape[1]]
+          : output === "channels"
+            ? plan.spec.outputShape!(input.shape, values)
             : [];
 
   // Gradients: the differentiable arguments holding float data (a class-index target or a number has none).
@@ -624,7 +636,7 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
     if (a.data.copy !== undefined) total += need(func, a.data.length * (i < nargs && isIndex[i] ? 4 : eb), a.name);
   }
   const outLen = numel(outShape);
-  if (outLen > MAX_DIM) throw outOfMemory(`${func}: the unreduced loss has shape [${outShape}], more elements than wasm32 can address`);
+  if (none && outLen > MAX_DIM) throw outOfMemory(`${func}: the unreduced loss has shape [${outShape}], more elements than wasm32 can address`);
   if (none) {
     total += need(func, outLen * eb, "the unreduced loss");
     words += 2 + outShape.length;

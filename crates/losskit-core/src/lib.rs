@@ -42,6 +42,7 @@ pub use losses::embedding::*;
 pub use losses::margin::*;
 pub use losses::regression::*;
 pub use losses::sequence::*;
+pub use losses::segmentation::*;
 pub use real::{Lane, Real};
 pub use reduce::{Reducer, Reduction, Sum};
 pub use shape::Tensor;

@@ -10,7 +10,7 @@ use losskit_core::{self as core, Target};
 ///
 /// # Safety
 /// As `memory::tensor`, for the named element type.
-unsafe fn class_target<'a, T>(desc: usize, is_index: bool) -> Target<'a, T> {
+pub(crate) unsafe fn class_target<'a, T>(desc: usize, is_index: bool) -> Target<'a, T> {
     if is_index {
         Target::Index(required(desc))
     } else {

@@ -53,6 +53,7 @@ mod margin;
 mod memory;
 mod regression;
 mod sequence;
+mod segmentation;
 
 pub use memory::{alloc, alloc_scratch, allocated_bytes, dealloc};
 use wasm_bindgen::prelude::*;

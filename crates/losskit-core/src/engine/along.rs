@@ -4,8 +4,10 @@
 //! [`AlongKernel`] folds the row into up to [`SUMS`] sums (the SIMD lane over the body of D,
 //! the scalar lane over the tail, flushed to f64 every [`BLOCK`](super::BLOCK) lanes, by the engine's `sweep`), turns them into the
 //! row's loss and its gradient factors, then writes the gradients along the row in a
-//! second sweep. Triplet and cosine-embedding distances have this shape; so do Dice's
-//! per-(n, c) sums over the spatial axis.
+//! second sweep. Triplet and cosine-embedding distances have this shape. Dice's per-(n, c)
+//! sums over the spatial axis do too, but its gradient needs every row's sums first (with
+//! `batch`, or through a softmax over the channels), so it runs the engine's sweep per row
+//! and its own gradient pass, with this module's unchecked [`at`] and [`put`].
 
 use super::{simd_body, sweep, Sweep};
 use crate::real::{Lane, Real};
@@ -63,6 +65,25 @@ pub(crate) fn run<T: Real, K: AlongKernel<T>>(
         }
     }
     reducer.finish(total.value())
+}
+
+/// Element `i` of a row as a lane. Kernels index only inside rows of their (checked)
+/// tensors: `i + L::WIDTH ≤ len` is the engine's contract (j + WIDTH ≤ D, r < N).
+/// Unchecked, for the hot loops of the kernels on this engine (embedding distances, Dice).
+#[inline(always)]
+pub(crate) fn at<L: Lane>(s: &[L::Elem], i: usize) -> L {
+    debug_assert!(i + L::WIDTH <= s.len());
+    // SAFETY: the engine only asks for whole lanes inside a row of N·D elements, and every
+    // slice a kernel reads or writes was checked to hold N·D elements.
+    unsafe { L::load_ptr(s.as_ptr().add(i)) }
+}
+
+/// Stores a lane at element `i` (the contract of [`at`]).
+#[inline(always)]
+pub(crate) fn put<L: Lane>(v: L, s: &mut [L::Elem], i: usize) {
+    debug_assert!(i + L::WIDTH <= s.len());
+    // SAFETY: as `at`.
+    unsafe { v.store_ptr(s.as_mut_ptr().add(i)) }
 }
 
 /// Row `r` of an [`AlongKernel`] as a [`Sweep`] over its D elements.

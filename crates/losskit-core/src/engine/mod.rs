@@ -23,7 +23,8 @@
 //! - [`scan`]: an alignment lattice scanned forward and backward in log space, each step's
 //!   positions vectorized (CTC).
 //!
-//! Global statistics (Dice's sums ahead of its gradient) are two passes of [`along`].
+//! Global statistics (Dice's sums ahead of its gradient) are two passes: a [`sweep`] over
+//! each (n, c) row for the sums, then the gradient pass (losses/segmentation.rs).
 
 pub(crate) mod along;
 pub(crate) mod pointwise;

@@ -11,7 +11,7 @@
 //! gradient factors come from those sums, and a second sweep along the row writes the
 //! gradients. Gradient slots: triplet [anchor, positive, negative]; cosine [input1, input2].
 
-use crate::engine::along::{self, AlongKernel, SUMS};
+use crate::engine::along::{self, at, put, AlongKernel, SUMS};
 use crate::engine::Out;
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
@@ -31,24 +31,6 @@ fn rows_of<T>(func: &'static str, arg: &'static str, t: &Tensor<'_, T>) -> Resul
             format!("must have shape (N, D) or (D) but has shape {}", fmt_shape(t.shape())),
         )),
     }
-}
-
-/// Element `i` of a row as a lane. Kernels index only inside rows of their (checked)
-/// tensors: `i + L::WIDTH ≤ len` is the engine's contract (j + WIDTH ≤ D, r < N).
-#[inline(always)]
-fn at<L: Lane>(s: &[L::Elem], i: usize) -> L {
-    debug_assert!(i + L::WIDTH <= s.len());
-    // SAFETY: the engine only asks for whole lanes inside a row of N·D elements, and every
-    // slice a kernel reads or writes was checked to hold N·D elements.
-    unsafe { L::load_ptr(s.as_ptr().add(i)) }
-}
-
-/// Stores a lane at element `i` (the contract of [`at`]).
-#[inline(always)]
-fn put<L: Lane>(v: L, s: &mut [L::Elem], i: usize) {
-    debug_assert!(i + L::WIDTH <= s.len());
-    // SAFETY: as `at`.
-    unsafe { v.store_ptr(s.as_mut_ptr().add(i)) }
 }
 
 // ------------------------------------------------------------------ triplet margin

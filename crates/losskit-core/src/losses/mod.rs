@@ -9,3 +9,4 @@ pub mod embedding;
 pub mod margin;
 pub mod regression;
 pub mod sequence;
+pub mod segmentation;

@@ -168,7 +168,7 @@ pub fn run(src: &mut impl Source) -> Outcome {
 }
 
 fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
-    let loss_kind = g.pick(22);
+    let loss_kind = g.pick(23);
     let class_loss = matches!(loss_kind, 8..=11);
     // The box losses (16..=19) take (N, 4) boxes: mostly that shape, so their kernels run.
     let box_loss = matches!(loss_kind, 16..=19);
@@ -259,7 +259,30 @@ fn call<T: Real>(g: &mut G<'_, impl Source>) -> Outcome {
                 let mode = GanMode::ALL[g.pick(5) as usize];
                 gan_discriminator_loss(input, target, &GanOptions { mode, reduction }, out)
             }
-            _ => gan_generator_loss(input, &GanOptions { mode: GanMode::ALL[g.pick(5) as usize], reduction }, out),
+            21 => gan_generator_loss(input, &GanOptions { mode: GanMode::ALL[g.pick(5) as usize], reduction }, out),
+            _ => {
+                // Dice: class indices mostly of the shape (N, 1, d1, …) they need.
+                let mut lshape = xs.clone();
+                if let Some(c) = lshape.get_mut(1) {
+                    *c = 1;
+                }
+                let lshape = if g.chance(80) { lshape } else { g.shape(0) };
+                let labels = g.indices(&lshape, classes);
+                let t = if flags[0] { Target::Index(Tensor::new(&labels, &lshape)) } else { Target::Prob(target) };
+                let opts = DiceOptions {
+                    sigmoid: g.chance(30),
+                    softmax: g.chance(40),
+                    squared_pred: g.chance(50),
+                    jaccard: g.chance(50),
+                    smooth_nr: opts[0],
+                    smooth_dr: opts[1],
+                    include_background: g.chance(50),
+                    batch: g.chance(50),
+                    to_onehot_y: if g.chance(90) { flags[0] } else { !flags[0] },
+                    reduction,
+                };
+                dice_loss(input, t, &opts, out)
+            }
         }
     };
     assert!(loss_slot.guards_intact(), "loss {loss_kind}: the unreduced output was written out of bounds");
