@@ -12,6 +12,10 @@ type AnyLoss = ((...a: unknown[]) => unknown) & { withGrad: (...a: unknown[]) =>
 /** Small, valid arguments for a loss of the table (rows of 3 classes; input values in (0, 1), which every loss accepts; labels ±1; indices in range). */
 function sampleArgs(name: string, kinds: readonly string[], F: Float32ArrayConstructor | Float64ArrayConstructor): unknown[] {
   const input = { data: F.of(0.3, 0.15, 0.8, 0.1, 0.5, 0.35), shape: [2, 3] };
+  // ctcLoss: log-probabilities of T = 2 steps, N = 1, C = 3, the label sequence [1, 2].
+  if (name === "ctcLoss") return [{ data: input.data.map(Math.log), shape: [2, 1, 3] }, Int32Array.of(1, 2), Int32Array.of(2), Int32Array.of(2)];
+  // diceLoss: one image of 2 channels × 3 pixels and a float target.
+  if (name === "diceLoss") return [{ data: input.data, shape: [1, 2, 3] }, { data: F.of(1, 0, 1, 0, 1, 0), shape: [1, 2, 3] }];
   return kinds.map((kind, i) => {
     if (kind === "boxes") return { data: i === 0 ? F.of(0, 0, 1, 1, 0.5, 0.5, 2, 3) : F.of(0.2, 0.1, 1.5, 1, 0, 0.5, 2, 2), shape: [2, 4] };
     if (i === 0) return input;
