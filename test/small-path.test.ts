@@ -94,6 +94,37 @@ describe("the small-call path", () => {
     expect(memoryStats().allocatedBytes).toBe(before);
   });
 
+  it("writes gradients in place into wasm tensors given in `into`, and leaves overlaps to the general path's errors", () => {
+    const x = tensorFrom(Float32Array.of(1, 2, 4));
+    const y = tensorFrom(Float32Array.of(0, 0, 1));
+    const gx = losskit.tensor([3], "f32");
+    const gy = losskit.tensor([3], "f32");
+    const short = losskit.tensor([2], "f32");
+    const wide = losskit.tensor([3], "f64");
+    const before = memoryStats().allocatedBytes;
+    const r = mseLoss.withGrad(x, y, { wrt: ["input"], into: { input: gx } });
+    expect(r.loss).toBeCloseTo(14 / 3, 6);
+    expect(r.grads.input).toBe(gx);
+    expect(Array.from(gx.data)).toEqual([2 / 3, 4 / 3, 2].map(Math.fround));
+    expect(Object.keys(r.grads)).toEqual(["input"]);
+    const both = mseLoss.withGrad(x, y, { into: { input: gx, target: gy } });
+    expect(both.grads.target).toBe(gy);
+    expect(Array.from(gy.data)).toEqual([-2 / 3, -4 / 3, -2].map(Math.fround));
+    // Exactly over its own input: allowed for an element-wise loss (each element is read before it is written).
+    const self = mseLoss.withGrad(x, y, { wrt: ["input"], into: { input: x } });
+    expect(self.grads.input).toBe(x);
+    expect(Array.from(x.data)).toEqual([2 / 3, 4 / 3, 2].map(Math.fround));
+    // The same destination for both gradients: the general path's INVALID_ARGUMENT.
+    expect(() => mseLoss.withGrad(x, y, { into: { input: gx, target: gx } })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    // A typed-array destination, a wrong length, a wrong dtype: the general path (filled, or its errors).
+    const dest = new Float32Array(3);
+    expect(mseLoss.withGrad(Float32Array.of(1, 2, 4), Float32Array.of(0, 0, 1), { wrt: ["input"], into: { input: dest } }).grads.input.data).toBe(dest);
+    expect(() => mseLoss.withGrad(x, y, { into: { input: short } })).toThrow(expect.objectContaining({ code: "SHAPE_MISMATCH" }));
+    expect(() => mseLoss.withGrad(x, y, { into: { input: wide } })).toThrow(expect.objectContaining({ code: "DTYPE_MISMATCH" }));
+    expect(memoryStats().allocatedBytes).toBe(before); // nothing left behind by any of these calls
+    for (const t of [x, y, gx, gy, short, wide]) t.dispose();
+  });
+
   it("hands calls beyond the staging area to the general path", () => {
     const n = 70_000; // 2 × 280 KB of f32 input plus gradients: more than the 64 KiB area
     const x = new Float32Array(n).fill(1);

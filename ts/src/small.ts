@@ -7,15 +7,16 @@
 //
 // It takes a call only when every piece is of a common kind — typed arrays (not views of
 // wasm memory, not empty), `{ data, shape }` tensors of them, wasm tensors, numbers for
-// `floatOrNumber`; options that are scalars, with a reduction other than 'none', and `wrt`;
-// no `into`/`gradOutput`; a staged size within the area — and hands anything else,
+// `floatOrNumber`; options that are scalars, with a reduction other than 'none', `wrt`, and
+// `into` naming wasm tensors that no input overlaps (except an element-wise loss's gradient
+// written exactly over its own input); no `gradOutput`; a staged size within the area — and hands anything else,
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
 import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
 import { rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
 import { readOption } from "./spec.js";
-import { type Dtype, type FloatArray, type Tensor, isWasmTensor, typedArrayName } from "./tensor.js";
+import { type Dtype, type FloatArray, type Tensor, type WasmTensor, isWasmTensor, typedArrayName } from "./tensor.js";
 
 /** What a plan's small calls reuse: the staged-argument records and the output slots passed to `invoke`. */
 export interface SmallPlan {
@@ -101,6 +102,50 @@ const argPtr: number[] = [];
 const argIs: number[] = [];
 const gradOff: number[] = [];
 const wanted: boolean[] = [];
+/** Per differentiable argument: the wasm tensor given in `into` for its gradient. */
+const dest: (WasmTensor | undefined)[] = [];
+
+/**
+ * Reads `into` (a plain object) into `dest`: `true` when every entry names a differentiable
+ * argument and, for a wanted gradient, is a live wasm tensor of the call's dtype and the
+ * argument's length that overlaps no input and no other destination, except that an
+ * element-wise loss may write a gradient exactly over its own input; `false` hands the call
+ * to `execute` (which reports what is wrong).
+ */
+function readInto(plan: Plan, into: object, dt: Dtype): boolean {
+  const diffAt = plan.diffAt;
+  try {
+    for (const key in into) {
+      const at = plan.argNames.indexOf(key);
+      const k = diffAt.indexOf(at);
+      if (at < 0 || k < 0) return false;
+      const d: unknown = (into as Record<string, unknown>)[key];
+      if (d === undefined || !wanted[k]) continue;
+      if (!isWasmTensor(d) || d.disposed || d.dtype !== dt || d.length !== argLen[at]) return false;
+      dest[k] = d;
+    }
+  } catch {
+    return false;
+  }
+  const eb = dt === "f32" ? 4 : 8;
+  for (let k = 0; k < diffAt.length; k++) {
+    const d = dest[k];
+    if (d === undefined) continue;
+    const start = d.ptr;
+    const end = start + d.length * eb;
+    for (let i = 0; i < plan.argNames.length; i++) {
+      const p = argPtr[i];
+      if (argIs[i] === 2 || p === 0) continue; // a number, or data staged in the area
+      const e = p + argLen[i] * (argIs[i] === 1 ? 4 : eb);
+      if (p < end && start < e && !(plan.elementwise && p === start && e === end)) return false;
+    }
+    for (let j = 0; j < k; j++) {
+      const o = dest[j];
+      if (o !== undefined && o.ptr < end && start < o.ptr + o.length * eb) return false;
+    }
+  }
+  return true;
+}
 
 /** The data and shape of a `{ data, shape }` plain object, when both are of the kinds this path takes (else undefined). */
 function tensorLike(v: object): [unknown, readonly number[]] | undefined {
@@ -139,6 +184,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   // Options: scalars only, validated by the same reader as `execute`'s.
   let values = sp.defaults;
   let wrt: unknown[] | undefined;
+  let into: object | undefined;
   const opts = args[nargs];
   if (opts !== undefined) {
     if (typeof opts !== "object" || opts === null) return undefined;
@@ -146,6 +192,12 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     try {
       if (Object.getPrototypeOf(opts) !== Object.prototype) return undefined;
       for (const key in opts) {
+        if (key === "into" && withGrad) {
+          const d: unknown = (opts as { into: unknown }).into;
+          if (d !== undefined && (typeof d !== "object" || d === null || Object.getPrototypeOf(d) !== Object.prototype)) return undefined;
+          into = d as object | undefined;
+          continue;
+        }
         if (key === "wrt" && withGrad) {
           const w: unknown = (opts as { wrt: unknown }).wrt;
           if (w !== undefined && !Array.isArray(w)) return undefined;
@@ -238,8 +290,10 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     for (let k = 0; k < diffAt.length; k++) {
       const at = diffAt[k];
       wanted[k] = argIs[at] === 0 && (wrt === undefined || wrt.includes(plan.argNames[at]));
-      if (wanted[k]) bytes += (argLen[at] * eb + 7) & ~7;
+      dest[k] = undefined;
     }
+    if (into !== undefined && !readInto(plan, into, dt)) return undefined;
+    for (let k = 0; k < diffAt.length; k++) if (wanted[k] && dest[k] === undefined) bytes += (argLen[diffAt[k]] * eb + 7) & ~7;
   }
   let words = 0;
   for (let i = 0; i < nargs; i++) if (argIs[i] !== 2) words += 2 + (argShape[i]?.length ?? 1);
@@ -289,6 +343,12 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   for (let k = 0; k < diffAt.length; k++) {
     const at = diffAt[k];
     const want = withGrad && wanted[k];
+    const d = want ? dest[k] : undefined;
+    if (d !== undefined) {
+      gradOff[k] = -2; // written in place, into the caller's wasm tensor
+      grads[plan.argNames[at]] = d.ptr;
+      continue;
+    }
     gradOff[k] = want ? off : -1;
     grads[plan.argNames[at]] = want ? area + off : 0;
     if (want) off += (argLen[at] * eb + 7) & ~7;
@@ -305,6 +365,11 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   const result: Record<string, Tensor> = {};
   for (let k = 0; k < diffAt.length; k++) {
     const o = gradOff[k];
+    if (o === -2) {
+      result[plan.argNames[diffAt[k]]] = dest[k] as unknown as Tensor;
+      dest[k] = undefined;
+      continue;
+    }
     if (o < 0) continue;
     const at = diffAt[k];
     const len = argLen[at];
