@@ -31,20 +31,35 @@ const flag = { kind: "bool", default: false } as const;
 const smooth = { kind: "number", default: 1e-5 } as const;
 
 /**
- * Dice loss (MONAI `DiceLoss`): per item and channel (per channel with `batch`),
- * f = 1 − (2·Σ t·p + smoothNr) / (Σ t + Σ p + smoothDr) with p the input, sigmoid(input) or
- * softmax(input) over the channels; `squaredPred` squares t and p in the denominator's sums,
- * `jaccard` makes the denominator 2(Σ t + Σ p − Σ t·p).
+ * Dice loss (MONAI `DiceLoss`; in PyTorch terms `monai.losses.DiceLoss(...)(input, target)`): per item n and
+ * channel c (per channel with `batch`), summing over the spatial dims, I = Σ t·p, G = Σ t, P = Σ p and
+ * f = 1 − (2I + smoothNr) / (G + P + smoothDr); p is the input, sigmoid(input) or softmax(input) over the
+ * channels. `squaredPred` takes G = Σ t², P = Σ p²; `jaccard` the denominator 2(G + P − I) + smoothDr.
  *
- * `input` is (N, C, d1, …) with at least one spatial dim. `target` is float data of the input's
- * shape, or — with `toOnehotY` — class indices (Int32Array / i32 tensor / integer number[]) of
- * shape (N, 1, d1, …) in [0, C). 'none' returns MONAI's shape (N, C', 1, …, 1) — (C', 1, …, 1)
- * with `batch` — where C' = C − 1 without the background. The gradient is the input's (through
- * the sigmoid or softmax).
+ * - **Shapes:** `input` (N, C, d1, …), at least one spatial dim. `target` float data of the input's shape, or —
+ *   with `toOnehotY` — class indices (Int32Array / i32 tensor / integer number[]) of shape (N, 1, d1, …) in
+ *   [0, C), one-hot encoded over the C channels. 'none' returns MONAI's shape (N, C′, 1, …, 1) — (C′, 1, …, 1)
+ *   with `batch` — where C′ = C − 1 without the background.
+ * - **Options:** `reduction` ('mean' over the N·C′ values of f, or C′ with `batch`; 'sum', 'none'), `sigmoid`
+ *   (false), `softmax` (false; not with `sigmoid`), `squaredPred` (false), `jaccard` (false), `smoothNr` (1e-5),
+ *   `smoothDr` (1e-5), `includeBackground` (true; false drops channel 0 after the softmax), `batch` (false),
+ *   `toOnehotY` (false). With one channel MONAI ignores `softmax`, `toOnehotY` and `includeBackground: false`,
+ *   and so does losskit (docs/API.md §1, §6 19).
+ * - **Gradients:** `grads.input` only (through the sigmoid or softmax; with `includeBackground: false` channel 0
+ *   still gets one through the softmax). The target gets no gradient.
+ *
  * @example
- * const logits = { data: scores, shape: [2, 3, 64, 64] };
- * const labels = { data: classIds, shape: [2, 1, 64, 64] }; // Int32Array
+ * ```ts
+ * import { diceLoss } from "losskit";
+ * const logits = { data: [2, 0, 1, -1, 0, 1, 0, 2], shape: [1, 2, 2, 2] }; // N = 1, C = 2, 2×2 pixels
+ * const labels = { data: Int32Array.of(0, 1, 0, 1), shape: [1, 1, 2, 2] };
+ * const none = diceLoss(logits, labels, { softmax: true, toOnehotY: true, reduction: "none" });
+ * console.log(none.shape, Array.from(none.data, (v) => +v.toFixed(4))); // → [ 1, 2, 1, 1 ] [ 0.1793, 0.173 ]
  * const { loss, grads } = diceLoss.withGrad(logits, labels, { softmax: true, toOnehotY: true });
+ * console.log(loss.toFixed(4)); // → 0.1762
+ * console.log(Array.from(grads.input.data.slice(0, 4), (g) => +g.toFixed(4))); // → [ -0.0264, 0.0489, -0.0495, 0.0112 ] (channel 0)
+ * console.log(Array.from(grads.input.data.slice(4), (g) => +g.toFixed(4))); // → [ 0.0264, -0.0489, 0.0495, -0.0112 ] (channel 1)
+ * ```
  */
 export const diceLoss = defineLoss({
   name: "diceLoss",
