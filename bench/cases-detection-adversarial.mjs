@@ -5,20 +5,12 @@
 // the gradient of the real logits). TF.js has none of them. The plain-JS loops accumulate in f64
 // and are run.mjs's reference.
 
+import { rng as xorshift } from "./rng.mjs";
+
 const ARRAY = { f32: Float32Array, f64: Float64Array };
 
-// Deterministic data (the xorshift of cases.mjs).
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-}
+// Deterministic data: bench/rng.mjs.
+const rng = (seed) => xorshift(seed).u;
 
 /** N xyxy boxes: corner in [0, 4)², width and height in [0.1, 3) (the distribution of torch_bench.py and the fixtures). */
 export function boxData(N, A, seed) {

@@ -18,23 +18,11 @@
 // a classification row may carry its own `classes` (C).
 
 import { ctc } from "./ctc.mjs";
+import { rng } from "./rng.mjs";
 
 const SIZES = [1e2, 1e3, 1e5, 1e6, 4e6];
 
 // Deterministic data (xorshift + Box–Muller) so every run sees the same inputs.
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-  return { u, normal };
-}
 
 const ARRAY = { f32: Float32Array, f64: Float64Array };
 

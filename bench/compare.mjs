@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { rng as xorshift } from "./rng.mjs";
 import { alternate, fmtN, fmtTime, median, sinkValue, table } from "./harness.mjs";
 
 const [dirA, dirB] = process.argv.slice(2).map((d) => path.resolve(d ?? ""));
@@ -40,17 +41,7 @@ for (const [key, dir] of [["A", dirA], ["B", dirB]]) {
 }
 
 // ---------- data (deterministic) ----------
-function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-}
+const rng = (seed) => xorshift(seed).u;
 const normal = (u) => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
 const ARRAY = { f32: Float32Array, f64: Float64Array, i32: Int32Array };
 const fill = (A, n, f) => {

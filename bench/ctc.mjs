@@ -2,18 +2,11 @@
 // targets, full lengths, 'mean'; forward and forward + the gradient w.r.t. logProbs. The plain-JS
 // column is a scalar log-space forward–backward accumulated in f64 (the reference the checks use).
 
+import { rng } from "./rng.mjs";
+
 /** Deterministic (T, N, C) log_softmax of 2·N(0, 1) logits, and labels in [1, C). */
 function ctcData(T, N, C, S) {
-  let s = (T * 7919 + N * 104729 + C * 31 + S) >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+  const { u, normal } = rng(T * 7919 + N * 104729 + C * 31 + S);
   const lp = new Float32Array(T * N * C);
   for (let r = 0; r < T * N; r++) {
     let m = -Infinity;

@@ -1,26 +1,10 @@
 // Bad input: a LossError with a stable code and a message naming the argument; never a wasm
 // trap; the module keeps working and leaks nothing, even after 10,000 failing calls.
 import { describe, expect, it } from "vitest";
-import { L, losskit } from "./helpers";
+import { L, expectLossError, losskit } from "./helpers";
 
 const { LossError, mseLoss, l1Loss, huberLoss, smoothL1Loss, gaussianNllLoss, poissonNllLoss, rmseLoss, tensor, memoryStats } = losskit;
 const f32 = (...v: number[]) => Float32Array.from(v);
-
-function expectLossError(fn: () => unknown, code: string, ...mentions: string[]) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, "throws").toBeInstanceOf(LossError);
-  expect(caught).toBeInstanceOf(Error);
-  const e = caught as InstanceType<typeof LossError>;
-  expect(e.code).toBe(code);
-  expect(e.name).toBe("LossError");
-  for (const m of mentions) expect(e.message).toContain(m);
-  expect(e.message).not.toMatch(/unreachable|RuntimeError/);
-}
 
 describe("bad input gets a LossError", () => {
   it("ctcLoss: lengths, targets, N and blank", () => {

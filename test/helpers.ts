@@ -80,3 +80,20 @@ export function assertClose(what: string, got: ArrayLike<number>, expected: Arra
     if (!ok) expect.fail(`${what}[${i}]: got ${g}, expected ${x} (rtol ${tol})`);
   }
 }
+
+/** Asserts that `fn` throws a LossError with `code` whose message mentions each of `mentions` (and no wasm trap text). */
+export function expectLossError(fn: () => unknown, code: string, ...mentions: string[]): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught, "throws").toBeInstanceOf(losskit.LossError);
+  expect(caught).toBeInstanceOf(Error);
+  const e = caught as InstanceType<typeof losskit.LossError>;
+  expect(e.code, e.message).toBe(code);
+  expect(e.name).toBe("LossError");
+  for (const m of mentions) expect(e.message).toContain(m);
+  expect(e.message).not.toMatch(/unreachable|RuntimeError/);
+}

@@ -1,24 +1,11 @@
 // diceLoss beyond the fixtures: closed forms computed here, MONAI's output shapes, the
 // one-channel cases MONAI only warns about, and bad input (a LossError naming the argument).
 import { describe, expect, it } from "vitest";
-import { losskit } from "./helpers";
+import { expectLossError, losskit } from "./helpers";
 
 const { diceLoss, LossError } = losskit;
 const f64 = (...v: number[]) => Float64Array.from(v);
 const t = (data: Float32Array | Float64Array | Int32Array | number[], shape: number[]) => ({ data, shape });
-
-function expectLossError(fn: () => unknown, code: string, ...mentions: string[]) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught, "throws").toBeInstanceOf(LossError);
-  const e = caught as InstanceType<typeof LossError>;
-  expect(e.code, e.message).toBe(code);
-  for (const m of mentions) expect(e.message).toContain(m);
-}
 
 /** MONAI's f for one (n, c) row, written out: 1 − (2Σtp + nr)/(Σt + Σp + dr), or Jaccard's 2(Σt + Σp − Σtp). */
 function diceRow(p: number[], y: number[], { nr = 1e-5, dr = 1e-5, jaccard = false, squared = false } = {}) {
