@@ -4,7 +4,8 @@
 //! `valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/kernel_count ce 65536 10 5`.
 //! Cases: `mse N`, `huber N`, `bce_logits N`, `ce N C` (forward + input gradient, f32,
 //! reduction 'mean'); the last argument repeats the call (default 1). The difference between
-//! the totals of two repeat counts, divided by theirs, is the kernel's own count.
+//! the totals of two repeat counts, divided by theirs, is the kernel's own count. With the
+//! environment variable NOGRAD set, the forward pass alone.
 use losskit_core::*;
 
 fn main() {
@@ -24,9 +25,10 @@ fn main() {
     let t: Vec<i32> = (0..n).map(|i| (i % c) as i32).collect();
     let mut gx = vec![0f32; n * c];
     let (shape, rows) = ([n, c], [n]);
+    let forward_only = std::env::var_os("NOGRAD").is_some();
     let mut loss = 0.0;
     for _ in 0..reps {
-        let out = Out { grads: [Some(&mut gx), None, None], ..Out::default() };
+        let out = if forward_only { Out::default() } else { Out { grads: [Some(&mut gx), None, None], ..Out::default() } };
         let (input, target) = (Tensor::flat(&x), Tensor::flat(&y));
         loss = match case {
             "ce" => cross_entropy(Tensor::new(&x, &shape), Target::Index(Tensor::new(&t, &rows)), &CrossEntropyOptions::default(), out),
