@@ -166,7 +166,7 @@ impl<L: Lane> Logistic<L> {
     /// Computes e^{−|x|} and ln(1 + e^{−|x|}) once.
     #[inline(always)]
     pub fn of(x: L) -> Self {
-        let e = (-x.abs()).exp();
+        let e = (-x.abs()).exp_le0();
         Logistic { x, e, log1p_e: ln_1p_unit(e) }
     }
     /// `ln(1 + eˣ) = max(x, 0) + ln(1 + e^{−|x|})`.

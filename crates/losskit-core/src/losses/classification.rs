@@ -108,7 +108,7 @@ fn log_sum_exp<L: Lane>(
     let mut s = LaneSum::<L>::new();
     for c in 0..classes {
         let d = if narrow { held[c] } else { t.load(x, c) } - m;
-        let e = d.exp();
+        let e = d.exp_le0(); // d = x − max ≤ 0
         s.add(e);
         if narrow {
             held[c] = e;
@@ -201,7 +201,7 @@ fn exp_sums<L: Lane>(
     let mut j = start;
     while j < end {
         let d = L::load(&x[j..]) - m;
-        let e = d.exp();
+        let e = d.exp_le0(); // d = x − max ≤ 0
         s += e.sum_f64();
         if let Some(k) = keep.as_deref_mut() {
             e.store(&mut k[j..]);

@@ -98,7 +98,7 @@ impl<T: Real> Pointwise<T> for SoftMargin {
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let (zero, one) = (L::zero(), L::one());
         let t = -x * y;
-        let e = (-t.abs()).exp();
+        let e = (-t.abs()).exp_le0();
         let loss = L::select(t.gt_mask(zero), t, zero) + ln_1p_unit(e);
         let r = one / (one + e);
         let sigma = L::select(t.ge_mask(zero), r, e * r);
@@ -555,7 +555,7 @@ impl<T: Real> Sweep<T, 1> for SoftMarginRow<'_, T> {
         let (zero, one) = (L::zero(), L::one());
         let x = L::load(&self.x[j..]);
         let y = L::load(&self.y[j..]);
-        let e = (-x.abs()).exp();
+        let e = (-x.abs()).exp_le0();
         let l1p = ln_1p_unit(e);
         let sp_pos = L::select(x.gt_mask(zero), x, zero) + l1p; // softplus(x) = −ln σ(−x)
         let sp_neg = L::select(x.lt_mask(zero), -x, zero) + l1p; // softplus(−x) = −ln σ(x)
