@@ -16,7 +16,7 @@ import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
 import { rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
 import { readOption } from "./spec.js";
-import { type Dtype, type FloatArray, type Tensor, type WasmTensor, isWasmTensor, typedArrayName } from "./tensor.js";
+import { type Dtype, type FloatArray, type Tensor, type WasmTensor, isWasmTensor, typedArrayName, typedBuffer, typedLength } from "./tensor.js";
 
 /** What a plan's small calls reuse: the staged-argument records and the output slots passed to `invoke`. */
 export interface SmallPlan {
@@ -89,9 +89,6 @@ function views(): void {
   i32 = new Int32Array(b, area, areaBytes / 4);
 }
 
-const TA = Object.getPrototypeOf(Int8Array.prototype) as object;
-const TA_BUFFER = Object.getOwnPropertyDescriptor(TA, "buffer")!.get!;
-const TA_LENGTH = Object.getOwnPropertyDescriptor(TA, "length")!.get!;
 
 // Per argument of the call being made (calls do not nest): its data, shape and staging.
 const argData: unknown[] = [];
@@ -159,7 +156,7 @@ function tensorLike(v: object): [unknown, readonly number[]] | undefined {
       if (typeof d !== "number" || !Number.isInteger(d) || d < 0) return undefined;
       n *= d;
     }
-    if (typedArrayName(data) === undefined || (TA_LENGTH.call(data) as number) !== n) return undefined;
+    if (typedArrayName(data) === undefined || typedLength(data as ArrayBufferView) !== n) return undefined;
     return [data, shape];
   } catch {
     return undefined;
@@ -252,9 +249,9 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
         [v, shape] = t;
         name = typedArrayName(v);
       }
-      if (wasmBuffer(TA_BUFFER.call(v) as ArrayBufferLike) !== undefined) return undefined;
+      if (wasmBuffer(typedBuffer(v as ArrayBufferView)) !== undefined) return undefined;
     }
-    const len = ptr !== 0 ? (v as { length: number }).length : (TA_LENGTH.call(v) as number);
+    const len = ptr !== 0 ? (v as { length: number }).length : typedLength(v as ArrayBufferView);
     if (len === 0 || len > areaBytes) return undefined; // (and the sizes below fit in 32-bit arithmetic)
     if (name === "Int32Array") {
       if (kind === 0 || kind === 3) return undefined;

@@ -81,6 +81,11 @@ export function typedLength(v: ArrayBufferView): number {
   return TA_LENGTH.call(v) as number;
 }
 
+/** A typed array's buffer, from its internal slot. */
+export function typedBuffer(v: ArrayBufferView): ArrayBufferLike {
+  return TA_BUFFER.call(v) as ArrayBufferLike;
+}
+
 /** Copies `src` (a typed array of any realm or a snapshot) into `dst` through the intrinsic `set`. */
 export function copyInto(dst: ArrayBufferView, src: ArrayLike<number>): void {
   TA_SET.call(dst, src);
