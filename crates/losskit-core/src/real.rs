@@ -216,6 +216,8 @@ impl<L: Lane> Logistic<L> {
 pub trait Real: Lane<Elem = Self> + PartialOrd + Default + Send + Sync + 'static {
     /// The SIMD lane of this element type.
     type Vector: Lane<Elem = Self>;
+    /// Four of those vectors in lockstep ([`Quad`]): the body lane of arithmetic-light loops.
+    type Wide: Lane<Elem = Self>;
     /// 0
     const ZERO: Self;
     /// 1
@@ -521,21 +523,25 @@ mod transcendental {
     /// eˣ for x ≤ 0 in f32: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, ln 2 in two parts),
     /// e^r from Cephes's expf polynomial (≤ 2 ulp), 2ⁿ built in the exponent bits. It skips
     /// `wide`'s handling of overflow, infinities and subnormal results, which x ≤ 0 does not
-    /// need, at about half the cost. Below −87.34 (e^x < 2⁻¹²⁶) the result is 0; NaN propagates
-    /// (its n converts to 0).
+    /// need. n is rounded by the magic-number trick: adding M = 1.5·2²³ + 127 leaves
+    /// round(x·log₂e) + 127 in the low mantissa bits of k (so k − M is n, and k's bits shifted
+    /// left by 23 are 2ⁿ), where `round` and a float→int conversion cost several times more in
+    /// wasm. Below −87.34 (e^x < 2⁻¹²⁶) the result is 0 (the garbage computed there, even NaN
+    /// for −∞, is replaced); NaN propagates.
     #[inline(always)]
     fn exp_le0_f32(x: f32x4) -> f32x4 {
+        const MAGIC: f32 = 12_582_912.0 + 127.0;
         let tiny = x.simd_lt(f32x4::splat(-87.336_54));
-        let x = tiny.select(f32x4::ZERO, x); // keeps n in [−126, 0]
-        let n = (x * f32x4::splat(core::f32::consts::LOG2_E)).round();
-        let r = n.mul_neg_add(f32x4::splat(0.693_359_4), x);
-        let r = n.mul_neg_add(f32x4::splat(-2.121_944_4e-4), r);
+        let k = x * f32x4::splat(core::f32::consts::LOG2_E) + f32x4::splat(MAGIC);
+        let n = k - f32x4::splat(MAGIC);
+        let r = x - n * f32x4::splat(0.693_359_4);
+        let r = r - n * f32x4::splat(-2.121_944_4e-4);
         let mut p = f32x4::splat(1.987_569_1e-4);
         for c in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5] {
             p = p * r + f32x4::splat(c);
         }
         let e = p * (r * r) + r + f32x4::ONE;
-        let scale: f32x4 = wide::bytemuck::cast((n.round_int() + wide::i32x4::splat(127)) << 23);
+        let scale: f32x4 = wide::bytemuck::cast(wide::bytemuck::cast::<_, wide::i32x4>(k) << 23);
         tiny.select(f32x4::ZERO, e * scale)
     }
 
@@ -599,10 +605,182 @@ impl Records4 for f64x2 {
 vector_lane!(f32x4, f32, 4);
 vector_lane!(f64x2, f64, 2);
 
+/// Four SIMD vectors worked in lockstep: the lane of the engine's arithmetic-light loops,
+/// which then carry four independent sums and a quarter of the loop overhead. Every
+/// operation is the vector's, element by element, so results are bit-identical to the
+/// vector and scalar lanes.
+#[derive(Clone, Copy, Debug)]
+pub struct Quad<V>(pub [V; 4]);
+
+impl<V: Copy> Quad<V> {
+    #[inline(always)]
+    fn map(self, f: impl Fn(V) -> V) -> Self {
+        let [a, b, c, d] = self.0;
+        Quad([f(a), f(b), f(c), f(d)])
+    }
+    #[inline(always)]
+    fn zip(self, o: Self, f: impl Fn(V, V) -> V) -> Self {
+        let ([a, b, c, d], [e, g, h, k]) = (self.0, o.0);
+        Quad([f(a, e), f(b, g), f(c, h), f(d, k)])
+    }
+}
+
+macro_rules! quad_op {
+    ($tr:ident, $f:ident) => {
+        impl<V: Lane> $tr for Quad<V> {
+            type Output = Self;
+            #[inline(always)]
+            fn $f(self, o: Self) -> Self {
+                self.zip(o, V::$f)
+            }
+        }
+    };
+}
+quad_op!(Add, add);
+quad_op!(Sub, sub);
+quad_op!(Mul, mul);
+quad_op!(Div, div);
+
+impl<V: Lane> Neg for Quad<V> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        self.map(V::neg)
+    }
+}
+
+macro_rules! quad_lane {
+    ($v:ty, $t:ty, $w:expr) => {
+        impl Lane for Quad<$v> {
+            type Elem = $t;
+            type Indices = [usize; 4 * $w];
+            type Array = [$t; 4 * $w];
+            const WIDTH: usize = 4 * $w;
+            #[inline(always)]
+            fn from_fn(mut f: impl FnMut(usize) -> $t) -> Self {
+                let a: [$t; 4 * $w] = core::array::from_fn(|k| f(k));
+                Self::load(&a)
+            }
+            #[inline(always)]
+            fn to_lanes(self) -> [$t; 4 * $w] {
+                let mut a = [0.0; 4 * $w];
+                self.store(&mut a);
+                a
+            }
+            #[inline(always)]
+            fn splat(v: $t) -> Self {
+                Quad([<$v>::splat(v); 4])
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                self.map(<$v as Lane>::abs)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                self.map(<$v as Lane>::sqrt)
+            }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                self.map(<$v as Lane>::exp)
+            }
+            #[inline(always)]
+            fn exp_le0(self) -> Self {
+                self.map(<$v as Lane>::exp_le0)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                self.map(<$v as Lane>::ln)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                self.map(<$v as Lane>::ln_1p)
+            }
+            #[inline(always)]
+            fn lt_mask(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::lt_mask)
+            }
+            #[inline(always)]
+            fn le_mask(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::le_mask)
+            }
+            #[inline(always)]
+            fn gt_mask(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::gt_mask)
+            }
+            #[inline(always)]
+            fn ge_mask(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::ge_mask)
+            }
+            #[inline(always)]
+            fn eq_mask(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::eq_mask)
+            }
+            #[inline(always)]
+            fn select(m: Self, a: Self, b: Self) -> Self {
+                Quad(core::array::from_fn(|k| <$v as Lane>::select(m.0[k], a.0[k], b.0[k])))
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                Quad(core::array::from_fn(|k| <$v as Lane>::load(&s[k * $w..])))
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                for (k, v) in self.0.into_iter().enumerate() {
+                    v.store(&mut s[k * $w..]);
+                }
+            }
+            #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                Quad(core::array::from_fn(|k| <$v as Lane>::load_ptr(p.add(k * $w))))
+            }
+            #[inline(always)]
+            unsafe fn store_ptr(self, p: *mut $t) {
+                for (k, v) in self.0.into_iter().enumerate() {
+                    v.store_ptr(p.add(k * $w));
+                }
+            }
+            #[inline(always)]
+            fn sum_f64(self) -> f64 {
+                // Same order as the vector lanes one after another.
+                self.0.iter().map(|v| v.sum_f64()).sum()
+            }
+            #[inline(always)]
+            fn powf(self, e: Self) -> Self {
+                self.zip(e, <$v as Lane>::powf)
+            }
+            #[inline(always)]
+            fn gather(s: &[$t], idx: &[usize], add: usize) -> Self {
+                Quad(core::array::from_fn(|k| <$v as Lane>::gather(s, &idx[k * $w..], add)))
+            }
+            #[inline(always)]
+            fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
+                for (k, v) in self.0.into_iter().enumerate() {
+                    v.scatter(s, &idx[k * $w..], add);
+                }
+            }
+            #[inline(always)]
+            unsafe fn load_records4(p: *const $t) -> [Self; 4] {
+                // Each vector takes the next $w records (4·$w elements).
+                let parts: [[$v; 4]; 4] = core::array::from_fn(|k| <$v as Lane>::load_records4(p.add(k * 4 * $w)));
+                core::array::from_fn(|c| Quad(core::array::from_fn(|k| parts[k][c])))
+            }
+            #[inline(always)]
+            unsafe fn store_records4(v: [Self; 4], p: *mut $t) {
+                for k in 0..4 {
+                    <$v as Lane>::store_records4(core::array::from_fn(|c| v[c].0[k]), p.add(k * 4 * $w));
+                }
+            }
+        }
+    };
+}
+quad_lane!(f32x4, f32, 4);
+quad_lane!(f64x2, f64, 2);
+
 macro_rules! real {
     ($t:ty, $v:ty, $name:expr) => {
         impl Real for $t {
             type Vector = $v;
+            type Wide = Quad<$v>;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAME: &'static str = $name;

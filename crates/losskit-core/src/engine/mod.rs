@@ -63,6 +63,12 @@ pub(crate) fn simd_body<T: Real>(count: usize) -> usize {
 
 /// Work on `L::WIDTH` consecutive items from `j`, adding to `K` lane sums.
 pub(crate) trait Sweep<T: Real, const K: usize> {
+    /// Run the body on [`Real::Wide`] lanes (four vectors, four independent sums) ahead of
+    /// the vector lane: for arithmetic-light steps, where one accumulator's add latency
+    /// and the loop's overhead, not the arithmetic, bound the loop (MSE's forward 1.6×
+    /// faster). Heavy steps gain nothing from it (the CPU already overlaps their long
+    /// chains) and would only grow the module.
+    const WIDE: bool = false;
     fn step<L: Lane<Elem = T>>(&mut self, j: usize, acc: &mut [L; K]);
 }
 
@@ -74,7 +80,11 @@ pub(crate) trait Sweep<T: Real, const K: usize> {
 pub(crate) fn sweep<T: Real, const K: usize, S: Sweep<T, K>>(s: &mut S, count: usize) -> [f64; K] {
     let mut sums = [Sum::default(); K];
     let body = simd_body::<T>(count);
-    blocks::<T::Vector, K, S>(s, 0, body, &mut sums);
+    let wide = if S::WIDE { body - body % <T::Wide as Lane>::WIDTH } else { 0 };
+    if S::WIDE {
+        blocks::<T::Wide, K, S>(s, 0, wide, &mut sums);
+    }
+    blocks::<T::Vector, K, S>(s, wide, body, &mut sums);
     blocks::<T, K, S>(s, body, count, &mut sums);
     sums.map(|s| s.value())
 }
@@ -97,6 +107,8 @@ fn blocks<L: Lane, const K: usize, S: Sweep<L::Elem, K>>(s: &mut S, start: usize
 
 /// Work on `L::WIDTH` consecutive items starting at `i`, returning their losses.
 pub(crate) trait Step<T: Real> {
+    /// See [`Sweep::WIDE`].
+    const WIDE: bool = false;
     fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L;
 }
 
@@ -112,6 +124,7 @@ pub(crate) fn drive<T: Real, K: Step<T>>(k: &mut K, count: usize) -> f64 {
 struct Losses<'a, K>(&'a mut K);
 
 impl<T: Real, K: Step<T>> Sweep<T, 1> for Losses<'_, K> {
+    const WIDE: bool = K::WIDE;
     #[inline(always)]
     fn step<L: Lane<Elem = T>>(&mut self, j: usize, acc: &mut [L; 1]) {
         acc[0] = acc[0] + self.0.step::<L>(j);

@@ -23,6 +23,9 @@ pub(crate) trait Pointwise<T: Real> {
     /// into the partials ahead of the weights, the upstream gradient or 1/Σw ((2d)·w/Σw).
     /// Keeps 2·d from overflowing where d·(2/N) does not, and 2/Σw where 1/Σw does not.
     const GRAD_FACTOR: f64 = 1.0;
+    /// `true` for an arithmetic-light loss (a few adds, multiplies and selects per element,
+    /// no transcendental): its lean loops run on four vectors at a time ([`Sweep::WIDE`](super::Sweep::WIDE)).
+    const LIGHT: bool = false;
 }
 
 /// What 'mean' divides by.
@@ -68,6 +71,7 @@ struct Lean<'s, T, P, const MODE: u8> {
 }
 
 impl<T: Real, P: Pointwise<T>, const MODE: u8> Step<T> for Lean<'_, T, P, MODE> {
+    const WIDE: bool = P::LIGHT;
     #[inline(always)]
     fn step<L: Lane<Elem = T>>(&mut self, i: usize) -> L {
         // SAFETY: `run` checked that input, target, the parameter (read when

@@ -185,7 +185,9 @@ const ROW_SIMD_MIN_CLASSES: usize = 32;
 
 /// Σ_c e^{x_c − m} and Σ_c w_c (x_c − m) over classes `start..end` in lanes of `L`, summed
 /// in f64 (so the SIMD body and the scalar twin, which add in different orders, round to
-/// the same sum), writing each e^{x_c − m} into `keep` for the gradient.
+/// the same sum), writing each e^{x_c − m} into `keep` for the gradient. Each lane position
+/// has its own f64 sum: one running sum took four dependent adds per vector, which bound
+/// the loop.
 #[inline(always)]
 fn exp_sums<L: Lane>(
     x: &[L::Elem],
@@ -197,21 +199,26 @@ fn exp_sums<L: Lane>(
     end: usize,
 ) -> (f64, f64) {
     let m = L::splat(m);
-    let (mut s, mut a) = (0.0, 0.0);
+    let (mut s, mut a) = ([0.0; 4], [0.0; 4]);
+    let add = |sums: &mut [f64; 4], v: L| {
+        for (t, e) in sums.iter_mut().zip(v.to_lanes().as_ref()) {
+            *t += e.to_f64();
+        }
+    };
     let mut j = start;
     while j < end {
         let d = L::load(&x[j..]) - m;
         let e = d.exp_le0(); // d = x − max ≤ 0
-        s += e.sum_f64();
+        add(&mut s, e);
         if let Some(k) = keep.as_deref_mut() {
             e.store(&mut k[j..]);
         }
         if smoothing {
-            a += w.map_or(d, |w| L::load(&w[j..]) * d).sum_f64();
+            add(&mut a, w.map_or(d, |w| L::load(&w[j..]) * d));
         }
         j += L::WIDTH;
     }
-    (s, a)
+    (s.iter().sum(), a.iter().sum())
 }
 
 /// The gradient over classes `start..end`, from e^{x_c − m} held in `gx`:
@@ -228,10 +235,11 @@ fn softmax_grad<L: Lane>(
     start: usize,
     end: usize,
 ) {
-    let (s, total, gs) = (L::splat(s), L::splat(total), L::splat(gs));
+    // p_c = e_c · (1/s): one division per row, not per class.
+    let (inv_s, total, gs) = (L::splat(L::Elem::ONE / s), L::splat(total), L::splat(gs));
     let mut j = start;
     while j < end {
-        let prob = L::load(&gx[j..]) / s;
+        let prob = L::load(&gx[j..]) * inv_s;
         let v = if smoothing { w.map_or(gs, |w| gs * L::load(&w[j..])) - prob * total } else { -(prob * total) };
         v.store(&mut gx[j..]);
         j += L::WIDTH;

@@ -46,6 +46,7 @@ struct MarginRanking<T> {
     margin: T,
 }
 impl<T: Real> Pointwise<T> for MarginRanking<T> {
+    const LIGHT: bool = true;
     const LEAN_PARAM: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x1: L, x2: L, t: L) -> [L; 4] {
@@ -61,6 +62,7 @@ struct Hinge<T> {
     margin: T,
 }
 impl<T: Real> Pointwise<T> for Hinge<T> {
+    const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let z = L::splat(self.margin) - y * x;
@@ -75,6 +77,7 @@ struct HingeEmbedding<T> {
     margin: T,
 }
 impl<T: Real> Pointwise<T> for HingeEmbedding<T> {
+    const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let (zero, one) = (L::zero(), L::one());

@@ -26,6 +26,7 @@ use crate::shape::{fmt_shape, try_filled, try_vec, Broadcast, Tensor};
 /// ℓ = |d|, ∂ℓ/∂x = sgn d (0 at d = 0 and at NaN, as PyTorch's `abs` backward).
 struct L1;
 impl<T: Real> Pointwise<T> for L1 {
+    const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let d = x - y;
@@ -38,6 +39,7 @@ impl<T: Real> Pointwise<T> for L1 {
 /// PyTorch computes (2/N)·d, so the gradient of d ≈ 3e38 in f32 is finite as in PyTorch.
 struct Mse;
 impl<T: Real> Pointwise<T> for Mse {
+    const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let d = x - y;
@@ -50,17 +52,24 @@ impl<T: Real> Pointwise<T> for Mse {
 /// (PyTorch's backward: −1 for d < −β, 1 for d > β, d/β otherwise, so |d| = β gives ±1).
 struct SmoothL1<T> {
     beta: T,
+    /// 1/β, or 0 where it overflows.
+    inv_beta: T,
 }
 impl<T: Real> Pointwise<T> for SmoothL1<T> {
+    const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let beta = L::splat(self.beta);
+        // ÷β as ×(1/β): a division per lane would bound the loop. Exact for β a power of
+        // two (the default 1), else within an ulp of PyTorch's d/β; a β so small that 1/β
+        // overflows (`inv_beta` = 0) keeps the division.
+        let over_beta = |v: L| if self.inv_beta == T::ZERO { v / beta } else { v * L::splat(self.inv_beta) };
         let half = L::splat(T::from_f64(0.5));
         let d = x - y;
         let a = d.abs();
         let inside = a.lt_mask(beta);
-        let l = L::select(inside, half * d * d / beta, a - half * beta);
-        let g = L::select(d.lt_mask(-beta), -L::one(), L::select(d.gt_mask(beta), L::one(), d / beta));
+        let l = L::select(inside, over_beta(half * d * d), a - half * beta);
+        let g = L::select(d.lt_mask(-beta), -L::one(), L::select(d.gt_mask(beta), L::one(), over_beta(d)));
         [l, g, -g, L::zero()]
     }
 }
@@ -70,6 +79,7 @@ struct Huber<T> {
     delta: T,
 }
 impl<T: Real> Pointwise<T> for Huber<T> {
+    const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let delta = L::splat(self.delta);
@@ -193,7 +203,10 @@ pub fn smooth_l1_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts
     if beta == 0.0 {
         return run(F, &L1, &args, reducer, MeanOver::Count, out);
     }
-    run(F, &SmoothL1 { beta: T::from_f64(beta) }, &args, reducer, MeanOver::Count, out)
+    let beta = T::from_f64(beta);
+    let inv_beta = T::ONE / beta;
+    let inv_beta = if inv_beta.to_f64().is_finite() { inv_beta } else { T::ZERO };
+    run(F, &SmoothL1 { beta, inv_beta }, &args, reducer, MeanOver::Count, out)
 }
 
 /// Options of [`huber_loss`].
