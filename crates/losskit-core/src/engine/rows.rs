@@ -347,17 +347,28 @@ pub(crate) fn row_split<T: Real>(len: usize) -> usize {
 /// The maximum of `x[start..end]` in lanes of `L` (NaN is left to the exponentials to propagate).
 #[inline(always)]
 pub(crate) fn max_range<L: Lane>(x: &[L::Elem], start: usize, end: usize) -> L::Elem {
-    let mut m = L::splat(<L::Elem as Real>::from_f64(f64::NEG_INFINITY));
+    // Four running maxima: one compare-select chain per lane bound the loop. The maximum
+    // does not depend on the order.
+    let mut m = [L::splat(<L::Elem as Real>::from_f64(f64::NEG_INFINITY)); 4];
     let mut j = start;
+    while j + 4 * L::WIDTH <= end {
+        for (k, m) in m.iter_mut().enumerate() {
+            let v = L::load(&x[j + k * L::WIDTH..]);
+            *m = L::select(v.gt_mask(*m), v, *m);
+        }
+        j += 4 * L::WIDTH;
+    }
     while j < end {
         let v = L::load(&x[j..]);
-        m = L::select(v.gt_mask(m), v, m);
+        m[0] = L::select(v.gt_mask(m[0]), v, m[0]);
         j += L::WIDTH;
     }
     let mut best = <L::Elem as Real>::from_f64(f64::NEG_INFINITY);
-    for &v in m.to_lanes().as_ref() {
-        if v > best {
-            best = v;
+    for v in m {
+        for &v in v.to_lanes().as_ref() {
+            if v > best {
+                best = v;
+            }
         }
     }
     best
