@@ -125,6 +125,53 @@ describe("the small-call path", () => {
     for (const t of [x, y, gx, gy, short, wide]) t.dispose();
   });
 
+  it("fills typed arrays given in `into` as the general path does, and leaves shared buffers to it", () => {
+    const x = Float64Array.of(0.5, -1, 3, 2.25, 7);
+    const y = Float64Array.of(1, 1, -2, 2, 0);
+    const run = (small: boolean) => {
+      setSmallCalls(small);
+      try {
+        const gi = new Float64Array(5).fill(NaN);
+        const gt = new Float64Array(5).fill(NaN);
+        // A counting getter tells the paths apart: the small path reads `into` once; a call
+        // it hands on is read again by the general path.
+        let reads = 0;
+        const opts = {
+          get into() {
+            reads++;
+            return { input: gi, target: gt };
+          },
+        };
+        const r = crossEntropy.withGrad({ data: x, shape: [1, 5] }, { data: y.map((v) => Math.abs(v) / 13.25), shape: [1, 5] }, opts);
+        if (small) expect(reads).toBe(1);
+        expect(r.grads.input.data).toBe(gi);
+        expect(r.grads.target.data).toBe(gt);
+        expect(r.grads.input.shape).toEqual([1, 5]);
+        return [r.loss, Array.from(gi), Array.from(gt)];
+      } finally {
+        setSmallCalls(true);
+      }
+    };
+    const small = run(true);
+    expect(small).toEqual(run(false)); // bit for bit
+    // The closed form of the input gradient with soft targets (one row, 'mean'): p·Σy − y.
+    const p = Array.from(x, Math.exp);
+    const z = p.reduce((a, b) => a + b, 0);
+    const target = Array.from(y, (v) => Math.abs(v) / 13.25);
+    const ty = target.reduce((a, b) => a + b, 0);
+    (small[1] as number[]).forEach((g, c) => expect(g).toBeCloseTo((p[c] / z) * ty - target[c], 12));
+    // A destination sharing an input's buffer (here: the input itself, which the general
+    // path allows for an element-wise loss) and two destinations sharing one buffer.
+    const xs = Float32Array.of(1, 2, 4);
+    const r = mseLoss.withGrad(xs, Float32Array.of(0, 0, 1), { wrt: ["input"], into: { input: xs } });
+    expect(r.grads.input.data).toBe(xs);
+    expect(Array.from(xs)).toEqual([2 / 3, 4 / 3, 2].map(Math.fround));
+    const shared = new Float32Array(6);
+    expect(() => mseLoss.withGrad(Float32Array.of(1, 2, 4), Float32Array.of(0, 0, 1), { into: { input: shared.subarray(0, 3), target: shared.subarray(2, 5) } })).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+  });
+
   it("hands calls beyond the staging area to the general path", () => {
     const n = 70_000; // 2 × 280 KB of f32 input plus gradients: more than the 64 KiB area
     const x = new Float32Array(n).fill(1);

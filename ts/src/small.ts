@@ -16,7 +16,7 @@ import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
 import { rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
 import { readOption } from "./spec.js";
-import { type Dtype, type FloatArray, type Tensor, type WasmTensor, isWasmTensor, typedArrayName, typedBuffer, typedLength } from "./tensor.js";
+import { type Dtype, type FloatArray, type Tensor, type WasmTensor, copyInto, isWasmTensor, typedArrayName, typedBuffer, typedLength } from "./tensor.js";
 
 /** What a plan's small calls reuse: the staged-argument records and the output slots passed to `invoke`. */
 export interface SmallPlan {
@@ -99,15 +99,16 @@ const argPtr: number[] = [];
 const argIs: number[] = [];
 const gradOff: number[] = [];
 const wanted: boolean[] = [];
-/** Per differentiable argument: the wasm tensor given in `into` for its gradient. */
-const dest: (WasmTensor | undefined)[] = [];
+/** Per differentiable argument: the wasm tensor or typed array given in `into` for its gradient. */
+const dest: (WasmTensor | FloatArray | undefined)[] = [];
 
 /**
  * Reads `into` (a plain object) into `dest`: `true` when every entry names a differentiable
- * argument and, for a wanted gradient, is a live wasm tensor of the call's dtype and the
- * argument's length that overlaps no input and no other destination, except that an
- * element-wise loss may write a gradient exactly over its own input; `false` hands the call
- * to `execute` (which reports what is wrong).
+ * argument and, for a wanted gradient, is a live wasm tensor, or a typed array outside wasm
+ * memory, of the call's dtype and the argument's length that overlaps no input and no other
+ * destination, except that an element-wise loss may write a gradient exactly over its own
+ * wasm-tensor input; `false` hands the call to `execute` (which reports what is wrong, and
+ * takes a typed array sharing its buffer with an input or another destination).
  */
 function readInto(plan: Plan, into: object, dt: Dtype): boolean {
   const diffAt = plan.diffAt;
@@ -118,8 +119,12 @@ function readInto(plan: Plan, into: object, dt: Dtype): boolean {
       if (at < 0 || k < 0) return false;
       const d: unknown = (into as Record<string, unknown>)[key];
       if (d === undefined || !wanted[k]) continue;
-      if (!isWasmTensor(d) || d.disposed || d.dtype !== dt || d.length !== argLen[at]) return false;
-      dest[k] = d;
+      if (isWasmTensor(d)) {
+        if (d.disposed || d.dtype !== dt || d.length !== argLen[at]) return false;
+      } else if (typedArrayName(d) !== (dt === "f32" ? "Float32Array" : "Float64Array") || typedLength(d as FloatArray) !== argLen[at]) {
+        return false;
+      }
+      dest[k] = d as WasmTensor | FloatArray;
     }
   } catch {
     return false;
@@ -128,6 +133,18 @@ function readInto(plan: Plan, into: object, dt: Dtype): boolean {
   for (let k = 0; k < diffAt.length; k++) {
     const d = dest[k];
     if (d === undefined) continue;
+    if (!isWasmTensor(d)) {
+      // A typed array, filled after the call: its buffer must be its own (not wasm memory,
+      // no input's, no other destination's).
+      const b = typedBuffer(d);
+      if (wasmBuffer(b) !== undefined) return false;
+      for (let i = 0; i < plan.argNames.length; i++) if (argPtr[i] === 0 && argIs[i] !== 2 && typedBuffer(argData[i] as ArrayBufferView) === b) return false;
+      for (let j = 0; j < k; j++) {
+        const o = dest[j];
+        if (o !== undefined && !isWasmTensor(o) && typedBuffer(o) === b) return false;
+      }
+      continue;
+    }
     const start = d.ptr;
     const end = start + d.length * eb;
     for (let i = 0; i < plan.argNames.length; i++) {
@@ -138,7 +155,7 @@ function readInto(plan: Plan, into: object, dt: Dtype): boolean {
     }
     for (let j = 0; j < k; j++) {
       const o = dest[j];
-      if (o !== undefined && o.ptr < end && start < o.ptr + o.length * eb) return false;
+      if (o !== undefined && isWasmTensor(o) && o.ptr < end && start < o.ptr + o.length * eb) return false;
     }
   }
   return true;
@@ -290,7 +307,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
       dest[k] = undefined;
     }
     if (into !== undefined && !readInto(plan, into, dt)) return undefined;
-    for (let k = 0; k < diffAt.length; k++) if (wanted[k] && dest[k] === undefined) bytes += (argLen[diffAt[k]] * eb + 7) & ~7;
+    for (let k = 0; k < diffAt.length; k++) if (wanted[k] && !isWasmTensor(dest[k])) bytes += (argLen[diffAt[k]] * eb + 7) & ~7;
   }
   let words = 0;
   for (let i = 0; i < nargs; i++) if (argIs[i] !== 2) words += 2 + (argShape[i]?.length ?? 1);
@@ -341,7 +358,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     const at = diffAt[k];
     const want = withGrad && wanted[k];
     const d = want ? dest[k] : undefined;
-    if (d !== undefined) {
+    if (d !== undefined && isWasmTensor(d)) {
       gradOff[k] = -2; // written in place, into the caller's wasm tensor
       grads[plan.argNames[at]] = d.ptr;
       continue;
@@ -370,7 +387,12 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     if (o < 0) continue;
     const at = diffAt[k];
     const len = argLen[at];
-    const data: FloatArray = dt === "f32" ? f32.slice(o >> 2, (o >> 2) + len) : f64.slice(o >> 3, (o >> 3) + len);
+    const staged = dt === "f32" ? f32.subarray(o >> 2, (o >> 2) + len) : f64.subarray(o >> 3, (o >> 3) + len);
+    const d = dest[k];
+    dest[k] = undefined;
+    let data: FloatArray;
+    if (d === undefined) data = staged.slice();
+    else copyInto((data = d as FloatArray), staged); // a typed array from `into`, filled from the area
     const shape = argShape[at];
     result[plan.argNames[at]] = { data, shape: shape === undefined ? [len] : [...shape] };
   }
