@@ -9,7 +9,8 @@
 // wasm memory, not empty), `{ data, shape }` tensors of them, wasm tensors, numbers for
 // `floatOrNumber`; options that are scalars, with a reduction other than 'none', `wrt`, and
 // `into` naming wasm tensors that no input overlaps (except an element-wise loss's gradient
-// written exactly over its own input); no `gradOutput`; a staged size within the area — and hands anything else,
+// written exactly over its own input) or typed arrays with buffers of their own; no
+// `gradOutput`; a staged size within the area — and hands anything else,
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
 import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
