@@ -78,6 +78,16 @@ pub trait Lane:
     unsafe fn store_ptr(self, p: *mut Self::Elem);
     /// Sum of the lane's elements, widened to f64.
     fn sum_f64(self) -> f64;
+    /// Per-lane f64 running sums ([`Lane::add_f64`]).
+    type Sums64: Copy;
+    /// Per-lane f64 sums, all zero.
+    fn sums64() -> Self::Sums64;
+    /// Adds each element, widened to f64 (exact), to its lane's running sum: a sum in f64
+    /// whose SIMD and scalar twins differ only in f64 rounding, without a horizontal sum
+    /// per vector (four dependent adds, which bound a loop).
+    fn add_f64(self, sums: Self::Sums64) -> Self::Sums64;
+    /// The total of the per-lane sums.
+    fn total64(sums: Self::Sums64) -> f64;
     /// `xᵉ` (libm `pow`, element by element).
     fn powf(self, e: Self) -> Self;
     /// Loads element `k` from `s[idx[k] + add]` (a gather, for strided rows).
@@ -327,6 +337,19 @@ macro_rules! scalar_lane {
             fn sum_f64(self) -> f64 {
                 self as f64
             }
+            type Sums64 = f64;
+            #[inline(always)]
+            fn sums64() -> f64 {
+                0.0
+            }
+            #[inline(always)]
+            fn add_f64(self, sums: f64) -> f64 {
+                sums + self as f64
+            }
+            #[inline(always)]
+            fn total64(sums: f64) -> f64 {
+                sums
+            }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 <$t>::powf(self, e)
@@ -356,7 +379,7 @@ scalar_lane!(f32, f32x4);
 scalar_lane!(f64, f64x2);
 
 macro_rules! vector_lane {
-    ($v:ty, $t:ty, $w:expr) => {
+    ($v:ty, $t:ty, $w:expr, $sums:ty) => {
         impl Lane for $v {
             type Elem = $t;
             type Indices = [usize; $w];
@@ -447,6 +470,19 @@ macro_rules! vector_lane {
             fn sum_f64(self) -> f64 {
                 self.to_array().iter().map(|&e| e as f64).sum()
             }
+            type Sums64 = $sums;
+            #[inline(always)]
+            fn sums64() -> Self::Sums64 {
+                <$v as Widen>::ZERO
+            }
+            #[inline(always)]
+            fn add_f64(self, sums: Self::Sums64) -> Self::Sums64 {
+                <$v as Widen>::add(self, sums)
+            }
+            #[inline(always)]
+            fn total64(sums: Self::Sums64) -> f64 {
+                <$v as Widen>::total(sums)
+            }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 let (a, b) = (self.to_array(), e.to_array());
@@ -530,19 +566,45 @@ mod transcendental {
     /// for −∞, is replaced); NaN propagates.
     #[inline(always)]
     fn exp_le0_f32(x: f32x4) -> f32x4 {
-        const MAGIC: f32 = 12_582_912.0 + 127.0;
-        let tiny = x.simd_lt(f32x4::splat(-87.336_54));
-        let k = x * f32x4::splat(core::f32::consts::LOG2_E) + f32x4::splat(MAGIC);
-        let n = k - f32x4::splat(MAGIC);
-        let r = x - n * f32x4::splat(0.693_359_4);
-        let r = r - n * f32x4::splat(-2.121_944_4e-4);
-        let mut p = f32x4::splat(1.987_569_1e-4);
-        for c in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5] {
-            p = p * r + f32x4::splat(c);
+        let c = |i: usize| konst(&EXP_LE0[i]);
+        let tiny = x.simd_lt(c(0));
+        let k = x * c(1) + c(2); // MAGIC
+        let n = k - c(2);
+        let r = x - n * c(3);
+        let r = r - n * c(4);
+        let mut p = c(5);
+        for i in 6..11 {
+            p = p * r + c(i);
         }
-        let e = p * (r * r) + r + f32x4::ONE;
+        let e = p * (r * r) + r + c(11);
         let scale: f32x4 = wide::bytemuck::cast(wide::bytemuck::cast::<_, wide::i32x4>(k) << 23);
         tiny.select(f32x4::ZERO, e * scale)
+    }
+    const fn s4(v: f32) -> f32x4 {
+        f32x4::new([v; 4])
+    }
+    /// exp_le0's constants: the x ≤ −87.34 cut, log₂e, the magic number M = 1.5·2²³ + 127,
+    /// ln 2 in two parts, Cephes's polynomial, 1.
+    static EXP_LE0: [f32x4; 12] = [
+        s4(-87.336_54),
+        s4(core::f32::consts::LOG2_E),
+        s4(12_582_912.0 + 127.0),
+        s4(0.693_359_4),
+        s4(-2.121_944_4e-4),
+        s4(1.987_569_1e-4),
+        s4(1.398_199_9e-3),
+        s4(8.333_452e-3),
+        s4(4.166_579_6e-2),
+        s4(0.166_666_65),
+        s4(0.5),
+        s4(1.0),
+    ];
+    /// A vector constant as a load the compiler keeps: a literal vector constant is rebuilt
+    /// by the wasm engine (3 instructions on x86-64) at each use inside a loop, a load is one.
+    #[inline(always)]
+    fn konst(v: &'static f32x4) -> f32x4 {
+        // SAFETY: a valid, aligned static.
+        unsafe { core::ptr::read_volatile(v) }
     }
 
     #[inline(always)]
@@ -556,6 +618,57 @@ mod transcendental {
     #[inline(always)]
     pub fn ln_1p<V: Vector>(v: V) -> V {
         v.ln_1p()
+    }
+}
+
+/// Per-lane f64 sums of a vector ([`Lane::add_f64`]): f32x4 widens into two f64x2 (wasm's
+/// `f64x2.promote_low_f32x4`, where extracting and converting lane by lane cost twice the
+/// exponentials of a softmax row), f64x2 adds as it is.
+trait Widen: Sized {
+    type Sums: Copy;
+    const ZERO: Self::Sums;
+    fn add(self, sums: Self::Sums) -> Self::Sums;
+    fn total(sums: Self::Sums) -> f64;
+}
+
+impl Widen for f32x4 {
+    type Sums = [f64x2; 2];
+    const ZERO: Self::Sums = [f64x2::ZERO; 2];
+    #[inline(always)]
+    fn add(self, [lo, hi]: Self::Sums) -> Self::Sums {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            use core::arch::wasm32::{f64x2_promote_low_f32x4, i64x2_shuffle, v128};
+            // SAFETY: wide's vectors are 16-byte `v128` wrappers on wasm32 with simd128.
+            let v: v128 = unsafe { core::mem::transmute(self) };
+            let (l, h) = (f64x2_promote_low_f32x4(v), f64x2_promote_low_f32x4(i64x2_shuffle::<1, 1>(v, v)));
+            let (l, h): (f64x2, f64x2) = unsafe { (core::mem::transmute(l), core::mem::transmute(h)) };
+            [lo + l, hi + h]
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            let a = self.to_array();
+            [lo + f64x2::new([a[0] as f64, a[1] as f64]), hi + f64x2::new([a[2] as f64, a[3] as f64])]
+        }
+    }
+    #[inline(always)]
+    fn total([lo, hi]: Self::Sums) -> f64 {
+        let (l, h) = (lo.to_array(), hi.to_array());
+        l[0] + l[1] + h[0] + h[1]
+    }
+}
+
+impl Widen for f64x2 {
+    type Sums = f64x2;
+    const ZERO: Self::Sums = f64x2::ZERO;
+    #[inline(always)]
+    fn add(self, sums: f64x2) -> f64x2 {
+        sums + self
+    }
+    #[inline(always)]
+    fn total(sums: f64x2) -> f64 {
+        let a = sums.to_array();
+        a[0] + a[1]
     }
 }
 
@@ -602,8 +715,8 @@ impl Records4 for f64x2 {
     }
 }
 
-vector_lane!(f32x4, f32, 4);
-vector_lane!(f64x2, f64, 2);
+vector_lane!(f32x4, f32, 4, [f64x2; 2]);
+vector_lane!(f64x2, f64, 2, f64x2);
 
 /// Four SIMD vectors worked in lockstep: the lane of the engine's arithmetic-light loops,
 /// which then carry four independent sums and a quarter of the loop overhead. Every
@@ -650,7 +763,7 @@ impl<V: Lane> Neg for Quad<V> {
 }
 
 macro_rules! quad_lane {
-    ($v:ty, $t:ty, $w:expr) => {
+    ($v:ty, $t:ty, $w:expr, $sums:ty) => {
         impl Lane for Quad<$v> {
             type Elem = $t;
             type Indices = [usize; 4 * $w];
@@ -744,6 +857,19 @@ macro_rules! quad_lane {
                 // Same order as the vector lanes one after another.
                 self.0.iter().map(|v| v.sum_f64()).sum()
             }
+            type Sums64 = [$sums; 4];
+            #[inline(always)]
+            fn sums64() -> Self::Sums64 {
+                [<$v as Widen>::ZERO; 4]
+            }
+            #[inline(always)]
+            fn add_f64(self, sums: Self::Sums64) -> Self::Sums64 {
+                core::array::from_fn(|k| <$v as Widen>::add(self.0[k], sums[k]))
+            }
+            #[inline(always)]
+            fn total64(sums: Self::Sums64) -> f64 {
+                sums.iter().map(|&s| <$v as Widen>::total(s)).sum()
+            }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 self.zip(e, <$v as Lane>::powf)
@@ -773,8 +899,8 @@ macro_rules! quad_lane {
         }
     };
 }
-quad_lane!(f32x4, f32, 4);
-quad_lane!(f64x2, f64, 2);
+quad_lane!(f32x4, f32, 4, [f64x2; 2]);
+quad_lane!(f64x2, f64, 2, f64x2);
 
 macro_rules! real {
     ($t:ty, $v:ty, $name:expr) => {

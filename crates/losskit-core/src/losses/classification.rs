@@ -184,10 +184,9 @@ impl<T: Real> RowKernel<T> for SoftmaxIndex<'_, T> {
 const ROW_SIMD_MIN_CLASSES: usize = 32;
 
 /// Σ_c e^{x_c − m} and Σ_c w_c (x_c − m) over classes `start..end` in lanes of `L`, summed
-/// in f64 (so the SIMD body and the scalar twin, which add in different orders, round to
-/// the same sum), writing each e^{x_c − m} into `keep` for the gradient. Each lane position
-/// has its own f64 sum: one running sum took four dependent adds per vector, which bound
-/// the loop.
+/// in f64 lane by lane ([`Lane::add_f64`]; so the SIMD body and the scalar twin, which add
+/// in different orders, round to the same sum), writing each e^{x_c − m} into `keep` for
+/// the gradient.
 #[inline(always)]
 fn exp_sums<L: Lane>(
     x: &[L::Elem],
@@ -199,30 +198,25 @@ fn exp_sums<L: Lane>(
     end: usize,
 ) -> (f64, f64) {
     let m = L::splat(m);
-    let (mut s, mut a) = ([0.0; 4], [0.0; 4]);
-    let add = |sums: &mut [f64; 4], v: L| {
-        for (t, e) in sums.iter_mut().zip(v.to_lanes().as_ref()) {
-            *t += e.to_f64();
-        }
-    };
+    let (mut s, mut a) = (L::sums64(), L::sums64());
     let mut j = start;
     while j < end {
         let d = L::load(&x[j..]) - m;
         let e = d.exp_le0(); // d = x − max ≤ 0
-        add(&mut s, e);
+        s = e.add_f64(s);
         if let Some(k) = keep.as_deref_mut() {
             e.store(&mut k[j..]);
         }
         if smoothing {
-            add(&mut a, w.map_or(d, |w| L::load(&w[j..]) * d));
+            a = w.map_or(d, |w| L::load(&w[j..]) * d).add_f64(a);
         }
         j += L::WIDTH;
     }
-    (s.iter().sum(), a.iter().sum())
+    (L::total64(s), L::total64(a))
 }
 
 /// The gradient over classes `start..end`, from e^{x_c − m} held in `gx`:
-/// gx_c = gs·w_c − (e_c / s)·total (the target's own term is added by the caller).
+/// gx_c = gs·w_c − e_c·(total/s) (the target's own term is added by the caller).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn softmax_grad<L: Lane>(
@@ -235,14 +229,13 @@ fn softmax_grad<L: Lane>(
     start: usize,
     end: usize,
 ) {
-    // p_c = e_c · (1/s): one division per row, not per class.
-    let (inv_s, total, gs) = (L::splat(L::Elem::ONE / s), L::splat(total), L::splat(gs));
-    let mut j = start;
-    while j < end {
-        let prob = L::load(&gx[j..]) * inv_s;
-        let v = if smoothing { w.map_or(gs, |w| gs * L::load(&w[j..])) - prob * total } else { -(prob * total) };
-        v.store(&mut gx[j..]);
-        j += L::WIDTH;
+    // p_c·total = e_c·(total/s): one division per row, not per class.
+    let (k, gs) = (L::splat(total / s), L::splat(gs));
+    let rows = gx[start..end].chunks_exact_mut(L::WIDTH);
+    match (smoothing, w) {
+        (false, _) => rows.for_each(|g| (-(L::load(g) * k)).store(g)),
+        (true, None) => rows.for_each(|g| (gs - L::load(g) * k).store(g)),
+        (true, Some(w)) => rows.zip(w[start..end].chunks_exact(L::WIDTH)).for_each(|(g, w)| (gs * L::load(w) - L::load(g) * k).store(g)),
     }
 }
 
