@@ -770,6 +770,10 @@ struct SigmoidFocal<T> {
     alpha: T,
     use_alpha: bool,
     gamma: T,
+    /// γ when it is 0, 1 or 2 (torchvision's default): q^γ and γq^{γ−1} by multiplication,
+    /// exactly what `pow` gives there (PyTorch's pow special-cases them too), instead of two
+    /// scalar `pow` calls per element.
+    small_gamma: Option<u8>,
 }
 impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
     #[inline(always)]
@@ -781,10 +785,14 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
         let pt = p * y + (one - p) * (one - y);
         let q = one - pt;
         let gamma = L::splat(self.gamma);
-        let m = q.powf(gamma);
-        // d(q^γ)/dq = γ q^{γ−1} (0 for γ = 0, as PyTorch's pow backward).
-        let dm = if self.gamma == T::ZERO { L::zero() } else { gamma * q.powf(gamma - one) };
         let two = L::splat(T::from_f64(2.0));
+        // m = q^γ and its derivative γ q^{γ−1} (0 for γ = 0, as PyTorch's pow backward).
+        let (m, dm) = match self.small_gamma {
+            Some(0) => (one, L::zero()),
+            Some(1) => (q, one),
+            Some(_) => (q * q, two * q),
+            None => (q.powf(gamma), if self.gamma == T::ZERO { L::zero() } else { gamma * q.powf(gamma - one) }),
+        };
         // dq/dx = −p(1 − p)(2y − 1); dq/dy = 1 − 2p; dce/dx = p − y; dce/dy = −x.
         // dm·dq/dx is formed first: where σ(x) rounds to 0 or 1 it is 0 and keeps ce·dm
         // (which overflows at |x| ≈ 3e38) from making 0·∞ (PyTorch's autograd gets −0.25 there).
@@ -935,7 +943,8 @@ pub fn sigmoid_focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, 
     let (alpha, gamma) = (opts.alpha, opts.gamma);
     check_option(!alpha.is_nan(), F, "alpha", || "must be a number but is NaN".into())?;
     check_option(!gamma.is_nan(), F, "gamma", || "must be a number but is NaN".into())?;
-    let loss = SigmoidFocal { alpha: T::from_f64(alpha), use_alpha: alpha >= 0.0, gamma: T::from_f64(gamma) };
+    let small_gamma = [0u8, 1, 2].into_iter().find(|&g| gamma == f64::from(g));
+    let loss = SigmoidFocal { alpha: T::from_f64(alpha), use_alpha: alpha >= 0.0, gamma: T::from_f64(gamma), small_gamma };
     let args = Args { input, target, param: None, weight: None };
     pointwise::run(F, &loss, &args, reducer, MeanOver::Count, two_grads(out))
 }
