@@ -349,7 +349,35 @@ def fmt(s):
     return f"{us:.2f}µs" if us < 10 else f"{us:.1f}µs" if us < 100 else f"{us:.0f}µs" if us < 1000 else f"{us / 1e3:.2f}ms" if us < 1e4 else f"{us / 1e3:.1f}ms"
 
 
+def serve():
+    """Answers timing requests from bench/vs-torch.mjs, one JSON line each way: {name, shape,
+    mode: 'fwd' | 'grad', threads, budgetMs} → {s: median seconds per call} (or {error}). The
+    JS side alternates them with its own measurements, so both see the same CPU speeds."""
+    cache = {}
+    print(json.dumps({"ready": True, **info()}), flush=True)
+    for line in sys.stdin:
+        q = json.loads(line)
+        try:
+            key = (q["name"], tuple(q["shape"]))
+            if key not in cache:
+                cache[key] = closures(q["name"], q["shape"])
+            fn = cache[key][q["mode"]]
+            torch.set_num_threads(q.get("threads", 1))
+            gc.collect()
+            gc.disable()
+            try:
+                m = measure(fn, q["budgetMs"], warm=False)
+            finally:
+                gc.enable()
+            print(json.dumps({"s": m["s"], "pytorch": LOSSES[q["name"]][2]}), flush=True)
+        except Exception as e:  # noqa: BLE001 — report, go on
+            print(json.dumps({"error": f"{type(e).__name__}: {e}"}), flush=True)
+
+
 def main():
+    if "--serve" in sys.argv:
+        serve()
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", help="JSON file {cases: [{key, name, shape, n, rounds, budgetMs}]} (from run.mjs)")
     ap.add_argument("--out", help="write results JSON here (else print a table)")
