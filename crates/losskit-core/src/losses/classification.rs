@@ -199,18 +199,27 @@ fn exp_sums<L: Lane>(
 ) -> (f64, f64) {
     let m = L::splat(m);
     let (mut s, mut a) = (L::sums64(), L::sums64());
-    let mut j = start;
-    while j < end {
-        let d = L::load(&x[j..]) - m;
-        let e = d.exp_le0(); // d = x − max ≤ 0
-        s = e.add_f64(s);
-        if let Some(k) = keep.as_deref_mut() {
-            e.store(&mut k[j..]);
+    let x = x[start..end].chunks_exact(L::WIDTH);
+    match (keep.as_deref_mut(), smoothing) {
+        // The common calls as loops over exact chunks (no bounds check per class).
+        (None, false) => x.for_each(|x| s = (L::load(x) - m).exp_le0().add_f64(s)),
+        (Some(k), false) => x.zip(k[start..end].chunks_exact_mut(L::WIDTH)).for_each(|(x, k)| {
+            let e = (L::load(x) - m).exp_le0();
+            s = e.add_f64(s);
+            e.store(k);
+        }),
+        (mut keep, true) => {
+            for (i, x) in x.enumerate() {
+                let j = start + i * L::WIDTH;
+                let d = L::load(x) - m;
+                let e = d.exp_le0(); // d = x − max ≤ 0
+                s = e.add_f64(s);
+                if let Some(k) = keep.as_deref_mut() {
+                    e.store(&mut k[j..]);
+                }
+                a = w.map_or(d, |w| L::load(&w[j..]) * d).add_f64(a);
+            }
         }
-        if smoothing {
-            a = w.map_or(d, |w| L::load(&w[j..]) * d).add_f64(a);
-        }
-        j += L::WIDTH;
     }
     (L::total64(s), L::total64(a))
 }
