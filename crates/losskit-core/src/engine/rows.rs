@@ -350,18 +350,17 @@ pub(crate) fn max_range<L: Lane>(x: &[L::Elem], start: usize, end: usize) -> L::
     // Four running maxima: one compare-select chain per lane bound the loop. The maximum
     // does not depend on the order.
     let mut m = [L::splat(<L::Elem as Real>::from_f64(f64::NEG_INFINITY)); 4];
-    let mut j = start;
-    while j + 4 * L::WIDTH <= end {
-        for (k, m) in m.iter_mut().enumerate() {
-            let v = L::load(&x[j + k * L::WIDTH..]);
+    let quads = x[start..end].chunks_exact(4 * L::WIDTH);
+    let rest = quads.remainder();
+    for q in quads {
+        for (m, v) in m.iter_mut().zip(q.chunks_exact(L::WIDTH)) {
+            let v = L::load(v);
             *m = L::select(v.gt_mask(*m), v, *m);
         }
-        j += 4 * L::WIDTH;
     }
-    while j < end {
-        let v = L::load(&x[j..]);
+    for v in rest.chunks_exact(L::WIDTH) {
+        let v = L::load(v);
         m[0] = L::select(v.gt_mask(m[0]), v, m[0]);
-        j += L::WIDTH;
     }
     let mut best = <L::Elem as Real>::from_f64(f64::NEG_INFINITY);
     for v in m {
