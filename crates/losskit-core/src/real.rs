@@ -94,6 +94,16 @@ pub trait Lane:
     fn gather(s: &[Self::Elem], idx: &[usize], add: usize) -> Self;
     /// Stores element `k` into `s[idx[k] + add]` (a scatter).
     fn scatter(self, s: &mut [Self::Elem], idx: &[usize], add: usize);
+    /// [`gather`](Lane::gather) without bounds checks.
+    ///
+    /// # Safety
+    /// `p` is valid for reading every `p + idx[k] + add`, k < WIDTH.
+    unsafe fn gather_ptr(p: *const Self::Elem, idx: &[usize], add: usize) -> Self;
+    /// [`scatter`](Lane::scatter) without bounds checks.
+    ///
+    /// # Safety
+    /// `p` is valid for writing every `p + idx[k] + add`, k < WIDTH.
+    unsafe fn scatter_ptr(self, p: *mut Self::Elem, idx: &[usize], add: usize);
     /// Loads `WIDTH` records of 4 consecutive elements at `p` as structure of arrays: lane c
     /// holds field c of every record (xyxy boxes; a 4×4 transpose for f32x4).
     ///
@@ -363,6 +373,14 @@ macro_rules! scalar_lane {
                 s[idx[0] + add] = self;
             }
             #[inline(always)]
+            unsafe fn gather_ptr(p: *const $t, idx: &[usize], add: usize) -> Self {
+                *p.add(*idx.get_unchecked(0) + add)
+            }
+            #[inline(always)]
+            unsafe fn scatter_ptr(self, p: *mut $t, idx: &[usize], add: usize) {
+                *p.add(*idx.get_unchecked(0) + add) = self;
+            }
+            #[inline(always)]
             unsafe fn load_records4(p: *const $t) -> [Self; 4] {
                 [*p, *p.add(1), *p.add(2), *p.add(3)]
             }
@@ -496,6 +514,16 @@ macro_rules! vector_lane {
             fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
                 for (k, v) in self.to_array().into_iter().enumerate() {
                     s[idx[k] + add] = v;
+                }
+            }
+            #[inline(always)]
+            unsafe fn gather_ptr(p: *const $t, idx: &[usize], add: usize) -> Self {
+                <$v>::new(core::array::from_fn(|k| *p.add(*idx.get_unchecked(k) + add)))
+            }
+            #[inline(always)]
+            unsafe fn scatter_ptr(self, p: *mut $t, idx: &[usize], add: usize) {
+                for (k, v) in self.to_array().into_iter().enumerate() {
+                    *p.add(*idx.get_unchecked(k) + add) = v;
                 }
             }
             #[inline(always)]
@@ -882,6 +910,16 @@ macro_rules! quad_lane {
             fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
                 for (k, v) in self.0.into_iter().enumerate() {
                     v.scatter(s, &idx[k * $w..], add);
+                }
+            }
+            #[inline(always)]
+            unsafe fn gather_ptr(p: *const $t, idx: &[usize], add: usize) -> Self {
+                Quad(core::array::from_fn(|k| <$v as Lane>::gather_ptr(p, idx.get_unchecked(k * $w..), add)))
+            }
+            #[inline(always)]
+            unsafe fn scatter_ptr(self, p: *mut $t, idx: &[usize], add: usize) {
+                for (k, v) in self.0.into_iter().enumerate() {
+                    v.scatter_ptr(p, idx.get_unchecked(k * $w..), add);
                 }
             }
             #[inline(always)]

@@ -157,7 +157,9 @@ impl<L: Lane> Tile<L> {
         if self.contiguous {
             L::load(&s[self.offs.as_ref()[0] + add..])
         } else {
-            L::gather(s, self.offs.as_ref(), add)
+            self.check(s.len(), add);
+            // SAFETY: `check` bounds every lane's index by `s.len()`.
+            unsafe { L::gather_ptr(s.as_ptr(), self.offs.as_ref(), add) }
         }
     }
 
@@ -168,8 +170,20 @@ impl<L: Lane> Tile<L> {
         if self.contiguous {
             v.store(&mut s[self.offs.as_ref()[0] + add..]);
         } else {
-            v.scatter(s, self.offs.as_ref(), add);
+            self.check(s.len(), add);
+            // SAFETY: as `load`.
+            unsafe { v.scatter_ptr(s.as_mut_ptr(), self.offs.as_ref(), add) }
         }
+    }
+
+    /// Panics unless every lane's `offs[k] + add` is below `len`: one compare for a gather
+    /// or scatter instead of one per lane (a tile's offsets grow with k; the largest is the
+    /// last lane's).
+    #[inline(always)]
+    fn check(&self, len: usize, add: usize) {
+        let offs = self.offs.as_ref();
+        debug_assert!(offs.windows(2).all(|w| w[0] <= w[1]));
+        assert!(offs[L::WIDTH - 1] + add < len, "tile index out of range");
     }
 
     /// The class-index targets of the tile's rows.
