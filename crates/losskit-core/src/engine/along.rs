@@ -67,14 +67,14 @@ pub(crate) fn run<T: Real, K: AlongKernel<T>>(
     reducer.finish(total.value())
 }
 
-/// Element `i` of a row as a lane. Kernels index only inside rows of their (checked)
-/// tensors: `i + L::WIDTH ≤ len` is the engine's contract (j + WIDTH ≤ D, r < N).
-/// Unchecked, for the hot loops of the kernels on this engine (embedding distances, Dice).
+/// Element `i` of a row as a lane, unchecked, for the hot loops of the kernels on this
+/// engine (embedding distances, Dice) and of the scan (CTC). Their contract: `i + L::WIDTH ≤
+/// len`, every index inside a row of a buffer whose length was checked (N·D elements here)
+/// or fixed (the scan's rows, sized in its `prepare`) once per call; debug builds assert it.
 #[inline(always)]
 pub(crate) fn at<L: Lane>(s: &[L::Elem], i: usize) -> L {
     debug_assert!(i + L::WIDTH <= s.len());
-    // SAFETY: the engine only asks for whole lanes inside a row of N·D elements, and every
-    // slice a kernel reads or writes was checked to hold N·D elements.
+    // SAFETY: callers only ask for whole lanes inside rows of checked or sized buffers.
     unsafe { L::load_ptr(s.as_ptr().add(i)) }
 }
 

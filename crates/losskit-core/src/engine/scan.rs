@@ -25,6 +25,7 @@
 //! T = 1000 steps that compounds to ~1e-4 in the occupancies (measured), beyond the 1e-5
 //! the f32 results promise.
 
+use super::along::{at, put};
 use super::simd_body;
 use crate::error::Result;
 use crate::real::{Lane, Real};
@@ -63,22 +64,6 @@ fn shift_of<T: Real>(max: T) -> T {
     } else {
         T::ZERO
     }
-}
-
-/// `v` of `s` at `i` (unchecked in release: every index is inside the row buffers, whose
-/// lengths `prepare` fixed for the sequence).
-#[inline(always)]
-fn at<L: Lane>(s: &[L::Elem], i: usize) -> L {
-    debug_assert!(i + L::WIDTH <= s.len());
-    // SAFETY: callers index whole lanes inside rows of `stride` elements, sized in `prepare`.
-    unsafe { L::load_ptr(s.as_ptr().add(i)) }
-}
-
-#[inline(always)]
-fn put<L: Lane>(v: L, s: &mut [L::Elem], i: usize) {
-    debug_assert!(i + L::WIDTH <= s.len());
-    // SAFETY: as `at`.
-    unsafe { v.store_ptr(s.as_mut_ptr().add(i)) }
 }
 
 /// The lattice of one sequence and its scratch rows, reused from sequence to sequence.
