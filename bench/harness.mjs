@@ -1,7 +1,31 @@
 // Timing: warm up, pick a batch size so one sample lasts ~targetMs, take samples until the
 // time budget is spent (at least minSamples), report the median time per call.
+import { spawn } from "node:child_process";
+import readline from "node:readline";
 const now = () => performance.now();
 let sink = 0; // results are accumulated here so no call can be optimized away
+
+/**
+ * A child process that answers each request line with one line (the PyTorch workers):
+ * `ask(line)` writes `line` (nothing when it is undefined: the next line the child prints
+ * unasked, such as a greeting) and resolves with the child's next line; `close()` ends its
+ * stdin; `child` is the process.
+ */
+export function lineWorker(command, args) {
+  const child = spawn(command, args.map(String), { stdio: ["pipe", "pipe", "inherit"] });
+  const lines = readline.createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on("line", (l) => waiting.shift()?.(l));
+  return {
+    child,
+    ask: (line) =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        if (line !== undefined) child.stdin.write(`${line}\n`);
+      }),
+    close: () => child.stdin.end(),
+  };
+}
 
 export function consume(v) {
   sink += typeof v === "number" ? v : v?.length ?? 1;

@@ -6,15 +6,13 @@
 //   node --expose-gc bench/torch-dice.mjs        (after node scripts/build.mjs; needs python3 + torch)
 // Env: ROUNDS (default 7), BUDGET_MS per measurement (default 300).
 // PyTorch runs in a worker (bench/torch_dice.py) on the same data, written as raw files.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
 import { diceData } from "./cases.mjs";
-import { fmtRatio, fmtTime, measure, median, table } from "./harness.mjs";
+import { fmtRatio, fmtTime, lineWorker, measure, median, table } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -30,20 +28,7 @@ const onehot = new Float32Array(x.length);
 for (let n = 0; n < N; n++) for (let j = 0; j < H * W; j++) onehot[(n * C + labels[n * H * W + j]) * H * W + j] = 1;
 
 /** A PyTorch worker for one variant: `ask(line)` resolves with its answer line. */
-function worker(variant) {
-  const py = spawn("python3", [path.join(here, "torch_dice.py"), prefix, N, C, H, W, variant].map(String), { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = readline.createInterface({ input: py.stdout });
-  const waiting = [];
-  lines.on("line", (l) => waiting.shift()?.(l));
-  return {
-    ask: (line) =>
-      new Promise((resolve) => {
-        waiting.push(resolve);
-        py.stdin.write(`${line}\n`);
-      }),
-    close: () => py.stdin.end(),
-  };
-}
+const worker = (variant) => lineWorker("python3", [path.join(here, "torch_dice.py"), prefix, N, C, H, W, variant]);
 
 const shape = [N, C, H, W];
 const tx = L.tensorFrom(x, shape);

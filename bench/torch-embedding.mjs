@@ -5,15 +5,13 @@
 //   node --expose-gc bench/torch-embedding.mjs        (after node scripts/build.mjs; needs python3 + torch)
 // Env: ROUNDS (default 7), BUDGET_MS per measurement (default 300).
 // PyTorch runs in a worker (bench/torch_embedding.py) on the same data, written as raw float32 files.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
 import { embeddingData } from "./cases.mjs";
-import { fmtRatio, fmtTime, measure, median, table } from "./harness.mjs";
+import { fmtRatio, fmtTime, lineWorker, measure, median, table } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -22,20 +20,7 @@ const [N, D] = [4096, 256];
 const log = (...a) => console.error(...a);
 
 /** A PyTorch worker: `ask(line)` sends one request and resolves with its answer line. */
-function worker(prefix, kind) {
-  const py = spawn("python3", [path.join(here, "torch_embedding.py"), prefix, kind, String(N), String(D)], { stdio: ["pipe", "pipe", "inherit"] });
-  const lines = readline.createInterface({ input: py.stdout });
-  const waiting = [];
-  lines.on("line", (l) => waiting.shift()?.(l));
-  return {
-    ask: (line) =>
-      new Promise((resolve) => {
-        waiting.push(resolve);
-        py.stdin.write(`${line}\n`);
-      }),
-    close: () => py.stdin.end(),
-  };
-}
+const worker = (prefix, kind) => lineWorker("python3", [path.join(here, "torch_embedding.py"), prefix, kind, N, D]);
 
 const load0 = os.loadavg();
 const rows = [];

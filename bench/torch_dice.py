@@ -5,14 +5,13 @@ Usage: python3 bench/torch_dice.py <prefix> <N> <C> <H> <W> <variant>, reading t
 (<prefix>.x, raw float32, (N, C, H, W)) and the labels (<prefix>.y, raw int32, (N, 1, H, W))
 written by the Node side. Variants: "plain" (p = input, a float one-hot target made once),
 "sigmoid" (the same target), "softmax-onehot" (softmax over the channels, the one-hot made in
-each call with zeros + scatter_, as MONAI's one_hot). Protocol (stdin → stdout, one line each):
-"time <budget_ms>" → the median seconds per call; "value" → the loss (for the cross-check).
+each call with zeros + scatter_, as MONAI's one_hot). Protocol: bench/torch_worker.py's
+("time <budget_ms>" → the median seconds per call; "value" → the loss, for the cross-check).
 """
-import statistics
 import sys
-import time
 
 import torch
+from torch_worker import serve
 
 torch.set_num_threads(1)
 
@@ -39,25 +38,7 @@ def main():
     def call():
         return torch.autograd.grad(loss(), [x])
 
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "value":
-            with torch.no_grad():
-                print(repr(loss().item()), flush=True)
-            continue
-        budget = float(words[1]) / 1e3
-        for _ in range(2):
-            call()
-        samples = []
-        t0 = time.perf_counter()
-        while len(samples) < 5 or time.perf_counter() - t0 < budget:
-            s = time.perf_counter()
-            call()
-            samples.append(time.perf_counter() - s)
-        print(repr(statistics.median(samples)), flush=True)
-
+    serve(loss, call, warmup=2)
 
 if __name__ == "__main__":
     main()

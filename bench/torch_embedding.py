@@ -3,15 +3,13 @@ the gradients of every differentiable input) on request, single-threaded.
 
 Usage: python3 bench/torch_embedding.py <prefix> <triplet|cosine> <N> <D>, reading the inputs
 from the raw float32 files <prefix>.0, <prefix>.1, … written by the Node side (the same data).
-Protocol (stdin → stdout, one line each): "time <budget_ms>" → the median seconds per call over
-that many milliseconds of calls; "value" → the loss value (for the cross-check).
+Protocol: bench/torch_worker.py's ("time <budget_ms>" → median seconds per call; "value" → the loss).
 """
-import statistics
 import sys
-import time
 
 import torch
 import torch.nn.functional as F
+from torch_worker import serve
 
 torch.set_num_threads(1)
 
@@ -39,25 +37,7 @@ def main():
     def call():
         return torch.autograd.grad(loss(), wrt)
 
-    for line in sys.stdin:
-        words = line.split()
-        if not words:
-            continue
-        if words[0] == "value":
-            with torch.no_grad():
-                print(repr(loss().item()), flush=True)
-            continue
-        budget = float(words[1]) / 1e3
-        for _ in range(3):
-            call()
-        samples = []
-        t0 = time.perf_counter()
-        while len(samples) < 5 or time.perf_counter() - t0 < budget:
-            s = time.perf_counter()
-            call()
-            samples.append(time.perf_counter() - s)
-        print(repr(statistics.median(samples)), flush=True)
-
+    serve(loss, call, warmup=3)
 
 if __name__ == "__main__":
     main()

@@ -8,16 +8,14 @@
 // Env: ROUNDS (default 7), BUDGET_MS per measurement (default 150), ONLY=crossEntropy,ctcLoss.
 // Prints a table (best round medians, their ratio, and the median of the per-round ratios)
 // and writes bench/results/vs-torch-latest.json.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
 import { CASES } from "./cases.mjs";
 import { MORE_CASES } from "./cases-more.mjs";
-import { fmtRatio, fmtTime, measure, median, table } from "./harness.mjs";
+import { fmtRatio, fmtTime, lineWorker, measure, median, table } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -43,17 +41,10 @@ const GOALS = [
   ["ganGeneratorLoss", 1e6, 1, 11],
 ].filter(([name]) => !ONLY || ONLY.includes(name));
 
-// The PyTorch worker: one request line, one answer line.
-const py = spawn("python3", [path.join(here, "torch_bench.py"), "--serve"], { stdio: ["pipe", "pipe", "inherit"] });
-const answers = readline.createInterface({ input: py.stdout });
-const waiting = [];
-answers.on("line", (l) => waiting.shift()?.(JSON.parse(l)));
-const ask = (q) =>
-  new Promise((resolve) => {
-    waiting.push(resolve);
-    if (q) py.stdin.write(`${JSON.stringify(q)}\n`);
-  });
-const ready = await Promise.race([ask(null), new Promise((r) => py.once("exit", () => r({ error: "python3 bench/torch_bench.py --serve exited (is torch installed?)" })))]);
+// The PyTorch worker: one JSON request line, one JSON answer line (its first line, unasked: ready).
+const py = lineWorker("python3", [path.join(here, "torch_bench.py"), "--serve"]);
+const ask = async (q) => JSON.parse(await py.ask(q && JSON.stringify(q)));
+const ready = await Promise.race([ask(undefined), new Promise((r) => py.child.once("exit", () => r({ error: "python3 bench/torch_bench.py --serve exited (is torch installed?)" })))]);
 if (ready.error) {
   log(ready.error);
   process.exit(1);
@@ -106,7 +97,7 @@ for (const [name, n, goal, issue] of GOALS) {
   }
   s.dispose?.();
 }
-py.stdin.end();
+py.close();
 
 const verdict = (r) => (Math.max(r.ratio, r.paired) <= r.goal ? "PASS" : Math.min(r.ratio, r.paired) <= r.goal ? "borderline" : "MISS");
 const out = [
