@@ -90,16 +90,12 @@ pub trait Lane:
     fn total64(sums: Self::Sums64) -> f64;
     /// `xᵉ` (libm `pow`, element by element).
     fn powf(self, e: Self) -> Self;
-    /// Loads element `k` from `s[idx[k] + add]` (a gather, for strided rows).
-    fn gather(s: &[Self::Elem], idx: &[usize], add: usize) -> Self;
-    /// Stores element `k` into `s[idx[k] + add]` (a scatter).
-    fn scatter(self, s: &mut [Self::Elem], idx: &[usize], add: usize);
-    /// [`gather`](Lane::gather) without bounds checks.
+    /// Loads element `k` from `p + idx[k] + add` (a gather, for strided rows), unchecked.
     ///
     /// # Safety
     /// `p` is valid for reading every `p + idx[k] + add`, k < WIDTH.
     unsafe fn gather_ptr(p: *const Self::Elem, idx: &[usize], add: usize) -> Self;
-    /// [`scatter`](Lane::scatter) without bounds checks.
+    /// Stores element `k` at `p + idx[k] + add` (a scatter), unchecked.
     ///
     /// # Safety
     /// `p` is valid for writing every `p + idx[k] + add`, k < WIDTH.
@@ -365,14 +361,6 @@ macro_rules! scalar_lane {
                 <$t>::powf(self, e)
             }
             #[inline(always)]
-            fn gather(s: &[$t], idx: &[usize], add: usize) -> Self {
-                s[idx[0] + add]
-            }
-            #[inline(always)]
-            fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
-                s[idx[0] + add] = self;
-            }
-            #[inline(always)]
             unsafe fn gather_ptr(p: *const $t, idx: &[usize], add: usize) -> Self {
                 *p.add(*idx.get_unchecked(0) + add)
             }
@@ -505,16 +493,6 @@ macro_rules! vector_lane {
             fn powf(self, e: Self) -> Self {
                 let (a, b) = (self.to_array(), e.to_array());
                 <$v>::new(core::array::from_fn(|k| a[k].powf(b[k])))
-            }
-            #[inline(always)]
-            fn gather(s: &[$t], idx: &[usize], add: usize) -> Self {
-                <$v>::new(core::array::from_fn(|k| s[idx[k] + add]))
-            }
-            #[inline(always)]
-            fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
-                for (k, v) in self.to_array().into_iter().enumerate() {
-                    s[idx[k] + add] = v;
-                }
             }
             #[inline(always)]
             unsafe fn gather_ptr(p: *const $t, idx: &[usize], add: usize) -> Self {
@@ -901,16 +879,6 @@ macro_rules! quad_lane {
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 self.zip(e, <$v as Lane>::powf)
-            }
-            #[inline(always)]
-            fn gather(s: &[$t], idx: &[usize], add: usize) -> Self {
-                Quad(core::array::from_fn(|k| <$v as Lane>::gather(s, &idx[k * $w..], add)))
-            }
-            #[inline(always)]
-            fn scatter(self, s: &mut [$t], idx: &[usize], add: usize) {
-                for (k, v) in self.0.into_iter().enumerate() {
-                    v.scatter(s, &idx[k * $w..], add);
-                }
             }
             #[inline(always)]
             unsafe fn gather_ptr(p: *const $t, idx: &[usize], add: usize) -> Self {
