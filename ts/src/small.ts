@@ -388,12 +388,13 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     if (o < 0) continue;
     const at = diffAt[k];
     const len = argLen[at];
-    const staged = dt === "f32" ? f32.subarray(o >> 2, (o >> 2) + len) : f64.subarray(o >> 3, (o >> 3) + len);
+    const staged: FloatArray = dt === "f32" ? f32 : f64;
+    const from = o / staged.BYTES_PER_ELEMENT;
     const d = dest[k];
     dest[k] = undefined;
     let data: FloatArray;
-    if (d === undefined) data = staged.slice();
-    else copyInto((data = d as FloatArray), staged); // a typed array from `into`, filled from the area
+    if (d === undefined) data = staged.slice(from, from + len);
+    else copyInto((data = d as FloatArray), staged.subarray(from, from + len)); // a typed array from `into`, filled from the area
     const shape = argShape[at];
     result[plan.argNames[at]] = { data, shape: shape === undefined ? [len] : [...shape] };
   }
