@@ -11,7 +11,7 @@
 
 use core::fmt::Debug;
 use core::ops::{Add, Div, Mul, Neg, Sub};
-use wide::{f32x4, f64x2};
+use wide::{f32x4, f64x2, i32x4};
 
 /// One lane of computation: a scalar or a SIMD vector of [`Real`] elements.
 ///
@@ -76,6 +76,12 @@ pub trait Lane:
     /// # Safety
     /// `p` is valid for writing `WIDTH` elements (no alignment needed).
     unsafe fn store_ptr(self, p: *mut Self::Elem);
+    /// `WIDTH` i32 (class indices) at `p` as floats, unchecked: one conversion instruction
+    /// per vector; exact for |i| ≤ 2²⁴ in f32, for every i32 in f64.
+    ///
+    /// # Safety
+    /// `p` is valid for reading `WIDTH` i32 (no alignment needed).
+    unsafe fn load_i32_ptr(p: *const i32) -> Self;
     /// Sum of the lane's elements, widened to f64.
     fn sum_f64(self) -> f64;
     /// Per-lane f64 running sums ([`Lane::add_f64`]).
@@ -340,6 +346,10 @@ macro_rules! scalar_lane {
                 *p = self;
             }
             #[inline(always)]
+            unsafe fn load_i32_ptr(p: *const i32) -> Self {
+                *p as $t
+            }
+            #[inline(always)]
             fn sum_f64(self) -> f64 {
                 self as f64
             }
@@ -471,6 +481,10 @@ macro_rules! vector_lane {
             #[inline(always)]
             unsafe fn store_ptr(self, p: *mut $t) {
                 core::ptr::write_unaligned(p as *mut $v, self)
+            }
+            #[inline(always)]
+            unsafe fn load_i32_ptr(p: *const i32) -> Self {
+                <$v as Records4>::load_i32(p)
             }
             #[inline(always)]
             fn sum_f64(self) -> f64 {
@@ -678,15 +692,22 @@ impl Widen for f64x2 {
     }
 }
 
-/// Records of 4 fields ↔ 4 lanes, by each vector type's transposes.
+/// Records of 4 fields ↔ 4 lanes, by each vector type's transposes; and i32 → lane, by its
+/// conversion instruction (the other load that differs between the two vector types).
 trait Records4: Sized {
     type Elem;
     unsafe fn load(p: *const Self::Elem) -> [Self; 4];
     unsafe fn store(v: [Self; 4], p: *mut Self::Elem);
+    unsafe fn load_i32(p: *const i32) -> Self;
 }
 
 impl Records4 for f32x4 {
     type Elem = f32;
+    // f32x4.convert_i32x4_s
+    #[inline(always)]
+    unsafe fn load_i32(p: *const i32) -> Self {
+        f32x4::from_i32x4(core::ptr::read_unaligned(p as *const i32x4))
+    }
     // 4 records = 4 vectors, one 4×4 transpose (unpack shuffles on simd128).
     #[inline(always)]
     unsafe fn load(p: *const f32) -> [Self; 4] {
@@ -703,6 +724,11 @@ impl Records4 for f32x4 {
 
 impl Records4 for f64x2 {
     type Elem = f64;
+    // Two i32 (a 16-byte load could pass the buffer's end), f64x2.convert_low_i32x4_s.
+    #[inline(always)]
+    unsafe fn load_i32(p: *const i32) -> Self {
+        f64x2::from_i32x4_lower2(i32x4::new([*p, *p.add(1), 0, 0]))
+    }
     // 2 records = 4 vectors [r0.f0 r0.f1] [r0.f2 r0.f3] [r1.f0 r1.f1] [r1.f2 r1.f3]: two 2×2 transposes.
     #[inline(always)]
     unsafe fn load(p: *const f64) -> [Self; 4] {
@@ -859,6 +885,10 @@ macro_rules! quad_lane {
                 }
             }
             #[inline(always)]
+            unsafe fn load_i32_ptr(p: *const i32) -> Self {
+                Quad(core::array::from_fn(|k| <$v as Lane>::load_i32_ptr(p.add(k * $w))))
+            }
+            #[inline(always)]
             fn sum_f64(self) -> f64 {
                 // Same order as the vector lanes one after another.
                 self.0.iter().map(|v| v.sum_f64()).sum()
@@ -949,6 +979,28 @@ mod tests {
                 assert!(o.to_f64() == s.to_f64() || (o.is_nan() && s.is_nan()), "{o:?} vs {s:?} at {x:?}");
             }
         }
+    }
+
+    /// i32 → lane: every lane type converts as the scalar `as` does (rounding to nearest above
+    /// 2²⁴ in f32), and reads only its WIDTH values.
+    #[test]
+    fn class_indices_load_as_floats() {
+        fn check<L: Lane>(xs: &[i32]) {
+            for i in 0..=xs.len() - L::WIDTH {
+                // SAFETY: i + WIDTH ≤ len.
+                let v = unsafe { L::load_i32_ptr(xs.as_ptr().add(i)) }.to_lanes();
+                for (k, &e) in v.as_ref().iter().enumerate() {
+                    assert_eq!(e.to_f64(), L::Elem::from_f64(xs[i + k] as f64).to_f64(), "lane {k} at {i}");
+                }
+            }
+        }
+        let xs = [0, 1, -1, 7, 16_777_217, i32::MAX, i32::MIN, 3, 2, 123_456_789, -5, 9, 4, 6, 8, 10, 11, 12, 13, 14, 15, 16];
+        check::<f32>(&xs);
+        check::<f32x4>(&xs);
+        check::<Quad<f32x4>>(&xs);
+        check::<f64>(&xs);
+        check::<f64x2>(&xs);
+        check::<Quad<f64x2>>(&xs);
     }
 
     #[test]

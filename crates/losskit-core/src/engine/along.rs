@@ -78,6 +78,15 @@ pub(crate) fn at<L: Lane>(s: &[L::Elem], i: usize) -> L {
     unsafe { L::load_ptr(s.as_ptr().add(i)) }
 }
 
+/// Elements `i..i + L::WIDTH` of an i32 row (class indices) as a float lane (the contract of
+/// [`at`]; exact as [`Lane::load_i32_ptr`]).
+#[inline(always)]
+pub(crate) fn at_i32<L: Lane>(s: &[i32], i: usize) -> L {
+    debug_assert!(i + L::WIDTH <= s.len());
+    // SAFETY: as `at`.
+    unsafe { L::load_i32_ptr(s.as_ptr().add(i)) }
+}
+
 /// Stores a lane at element `i` (the contract of [`at`]).
 #[inline(always)]
 pub(crate) fn put<L: Lane>(v: L, s: &mut [L::Elem], i: usize) {

@@ -13,14 +13,15 @@
 //! Two passes over the data (the along engine's sweep for the sums, in compensated f64):
 //! the sums of every row, then f and its partials ∂f/∂I = −2/B − A/B²·[jaccard]·2 and
 //! ∂f/∂P = A/B²·(1 or 2) (A = 2I + smooth_nr, B with smooth_dr), then the gradient
-//! ∂f/∂p = ∂f/∂I·t + ∂f/∂P·(1, or 2p) through the activation's backward. The softmax is
-//! materialized first (into the gradient buffer when there is one), because every channel
-//! of a position enters every p; so is the sigmoid when there is a gradient, so that its
-//! exponentials (most of the time) are computed once.
+//! ∂f/∂p = ∂f/∂I·t + ∂f/∂P·(1, or 2p) through the activation's backward. Every channel of
+//! a position enters every softmax p, so the softmax's first pass walks positions, all
+//! channels at once, adding to every row's sums (and leaving p in the gradient buffer for
+//! the second pass); the others walk each row. The sigmoid with a gradient is materialized
+//! first, so that its exponentials (most of the time) are computed once.
 
 use super::classification::Target;
-use crate::engine::along::{at, put};
-use crate::engine::{simd_body, sweep, Out, Sweep};
+use crate::engine::along::{at, at_i32, put};
+use crate::engine::{simd_body, sweep, Out, Sweep, BLOCK};
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
@@ -119,17 +120,17 @@ impl<T: Real> Truth<T> for OneHot<'_> {
     }
 }
 
-/// One-hot of class indices held as floats (converted once per call): t = [label = c] by one
-/// vector compare, where [`OneHot`] builds each lane from four integer compares. Exact while
-/// every class index is an integer of the float type (C ≤ 2²⁴ in f32).
-struct OneHotFloat<'a, T> {
-    labels: &'a [T],
+/// One-hot of class indices by one vector compare: the labels converted to floats a lane at a
+/// time, t = [label = c], where [`OneHot`] builds each lane from four integer compares. Exact
+/// while every class index is an integer of the float type (C ≤ 2²⁴ in f32).
+struct OneHotFloat<'a> {
+    labels: &'a [i32],
     d: usize,
 }
-impl<T: Real> Truth<T> for OneHotFloat<'_, T> {
+impl<T: Real> Truth<T> for OneHotFloat<'_> {
     #[inline(always)]
     fn at<L: Lane<Elem = T>>(&self, n: usize, c: usize, _: usize, j: usize) -> L {
-        let l = at::<L>(self.labels, n * self.d + j);
+        let l: L = at_i32(self.labels, n * self.d + j);
         L::select(l.eq_mask(L::splat(T::from_f64(c as f64))), L::one(), L::zero())
     }
 }
@@ -142,8 +143,7 @@ struct Labels<'a> {
 impl<T: Real> Truth<T> for Labels<'_> {
     #[inline(always)]
     fn at<L: Lane<Elem = T>>(&self, n: usize, _: usize, _: usize, j: usize) -> L {
-        let s = &self.labels[n * self.d + j..][..L::WIDTH];
-        L::from_fn(|k| T::from_f64(s[k] as f64))
+        at_i32(self.labels, n * self.d + j)
     }
 }
 
@@ -207,6 +207,7 @@ impl<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool> Sweep<T, 3> for RowSu
 }
 
 /// The sums [I, G, P] of every kept row, (n, c − c0) in row-major order.
+#[inline(never)]
 fn row_sums<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool>(x: &[T], truth: &Tr, lay: Layout, out: &mut Vec<[f64; 3]>) {
     for n in 0..lay.n {
         for c in lay.c0..lay.c {
@@ -243,6 +244,7 @@ fn grad_row<T: Real, L: Lane<Elem = T>, Tr: Truth<T>, A: Activation, const SQ: b
     }
 }
 
+#[inline(never)]
 fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool, const MAT: bool>(
     x: &[T],
     truth: &Tr,
@@ -267,6 +269,7 @@ fn grads_elementwise<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool, const
 }
 
 /// σ(x) written to `p`, element by element.
+#[inline(never)]
 fn sigmoid_into<T: Real>(x: &[T], p: &mut [T]) {
     let body = simd_body::<T>(x.len());
     let mut i = 0;
@@ -279,44 +282,106 @@ fn sigmoid_into<T: Real>(x: &[T], p: &mut [T]) {
     }
 }
 
-/// softmax over the channels of x, written to `p`: per position e^{x_c − m}/Σ e^{x_k − m}
-/// with m the channels' maximum (a NaN makes the position's p all NaN, as PyTorch).
-fn softmax_into<T: Real>(x: &[T], p: &mut [T], lay: Layout) {
+/// Pass 1 through the softmax over the channels: per position p_c = e^{x_c − m}/Σ_k e^{x_k − m}
+/// (m the channels' maximum; a NaN makes the position's p all NaN, as PyTorch), added at once
+/// to the sums [I, G, P] of every kept row (appended to `out`, (n, c − c0) row-major) and, with
+/// `p` given, written to `p` for the gradient pass. One pass over x: p is not stored and read
+/// again, and the forward needs no buffer of the input's size.
+#[inline(never)]
+fn softmax_sums<T: Real, Tr: Truth<T>>(
+    x: &[T],
+    truth: &Tr,
+    lay: Layout,
+    sq: bool,
+    p: Option<&mut [T]>,
+    out: &mut Vec<[f64; 3]>,
+) -> Result<()> {
+    let keep = p.is_some();
+    let p = p.unwrap_or_default();
     let body = simd_body::<T>(lay.d);
+    // Per channel: the exponentials of one position's lanes and the lane sums of a block, for
+    // the vector lane over the body and the scalar lane over the tail; the f64 sums of item n.
+    let (mut e, mut acc) = (filled(lay.c, T::Vector::zero())?, filled(lay.c, [T::Vector::zero(); 3])?);
+    let (mut e1, mut acc1) = (filled(lay.c, T::ZERO)?, filled(lay.c, [T::ZERO; 3])?);
+    let mut sums = filled(lay.c, [Sum::default(); 3])?;
     for n in 0..lay.n {
-        softmax_lanes::<T, T::Vector>(x, p, lay, n, 0, body);
-        softmax_lanes::<T, T>(x, p, lay, n, body, lay.d);
+        sums.fill([Sum::default(); 3]);
+        softmax_sum_lanes::<T, T::Vector, Tr>(x, truth, lay, n, 0, body, sq, keep, p, &mut e, &mut acc, &mut sums);
+        softmax_sum_lanes::<T, T, Tr>(x, truth, lay, n, body, lay.d, sq, keep, p, &mut e1, &mut acc1, &mut sums);
+        out.extend(sums[lay.c0..].iter().map(|s| s.map(|s| s.value())));
     }
+    Ok(())
 }
 
+/// `len` copies of `v`, or the out-of-memory error.
+fn filled<V: Copy>(len: usize, v: V) -> Result<Vec<V>> {
+    let mut out = try_vec("dice_loss", "input", len)?;
+    out.resize(len, v);
+    Ok(out)
+}
+
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn softmax_lanes<T: Real, L: Lane<Elem = T>>(x: &[T], p: &mut [T], lay: Layout, n: usize, from: usize, to: usize) {
+fn softmax_sum_lanes<T: Real, L: Lane<Elem = T>, Tr: Truth<T>>(
+    x: &[T],
+    truth: &Tr,
+    lay: Layout,
+    n: usize,
+    from: usize,
+    to: usize,
+    sq: bool,
+    keep: bool,
+    p: &mut [T],
+    e: &mut [L],
+    acc: &mut [[L; 3]],
+    sums: &mut [[Sum; 3]],
+) {
+    let (e, acc, sums) = (&mut e[..lay.c], &mut acc[..lay.c], &mut sums[..lay.c]);
+    let base = lay.row(n, 0);
     let mut j = from;
     while j < to {
-        let mut m = at::<L>(x, lay.row(n, 0) + j);
-        for c in 1..lay.c {
-            let v = at::<L>(x, lay.row(n, c) + j);
-            m = L::select(m.lt_mask(v), v, m);
+        // Blocks of BLOCK lanes summed in the element type, then into f64 (as the engine's sweep).
+        let stop = (j + BLOCK * L::WIDTH).min(to);
+        acc.fill([L::zero(); 3]);
+        while j < stop {
+            let mut m = at::<L>(x, base + j);
+            for c in 1..lay.c {
+                let v = at::<L>(x, base + c * lay.d + j);
+                m = L::select(m.lt_mask(v), v, m);
+            }
+            let mut s = L::zero();
+            for (c, ec) in e.iter_mut().enumerate() {
+                *ec = (at::<L>(x, base + c * lay.d + j) - m).exp_le0();
+                s = s + *ec;
+            }
+            // One division per position, then products (a second rounding, within an ulp).
+            let inv = L::one() / s;
+            for (c, (ec, a)) in e.iter().zip(acc.iter_mut()).enumerate() {
+                let pc = *ec * inv;
+                let i = base + c * lay.d + j;
+                if keep {
+                    put(pc, p, i);
+                }
+                if c >= lay.c0 {
+                    let t: L = truth.at(n, c, base + c * lay.d, j);
+                    a[0] = a[0] + t * pc;
+                    a[1] = a[1] + if sq { t * t } else { t };
+                    a[2] = a[2] + if sq { pc * pc } else { pc };
+                }
+            }
+            j += L::WIDTH;
         }
-        let mut s = L::zero();
-        for c in 0..lay.c {
-            let i = lay.row(n, c) + j;
-            let e = (at::<L>(x, i) - m).exp_le0();
-            s = s + e;
-            put(e, p, i);
+        for (s, a) in sums.iter_mut().zip(acc.iter()) {
+            for k in 0..3 {
+                s[k].add(a[k].sum_f64());
+            }
         }
-        // One division per position, then products (a second rounding, within an ulp).
-        let inv = L::one() / s;
-        for c in 0..lay.c {
-            let i = lay.row(n, c) + j;
-            put(at::<L>(p, i) * inv, p, i);
-        }
-        j += L::WIDTH;
     }
 }
 
 /// ∂f/∂x through the softmax, over `g` holding p: with u_c = ∂f/∂p_c (0 for a dropped
 /// background), ∂x_c = p_c·(u_c − Σ_k p_k u_k) (PyTorch's softmax backward).
+#[inline(never)]
 fn grads_softmax<T: Real, Tr: Truth<T>, const SQ: bool>(truth: &Tr, lay: Layout, k: &[[T; 2]], batch: bool, g: &mut [T]) {
     let body = simd_body::<T>(lay.d);
     for n in 0..lay.n {
@@ -475,71 +540,51 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         return Ok(reducer.finish(if count == 0 { 0.0 } else { f.to_f64() * count as f64 }));
     }
 
-    // p is materialized (into the gradient buffer when there is one) for the softmax, whose
-    // every p needs all channels, and for the sigmoid with a gradient, whose second pass then
-    // reads p instead of computing σ again (the exponentials are most of the time).
+    // The softmax's p needs every channel of a position: its pass 1 computes p and the sums
+    // at once, leaving p in the gradient buffer for pass 2. The sigmoid with a gradient is
+    // materialized there first, so that pass 2 reads p instead of computing σ again (the
+    // exponentials are most of the time).
     let softmax = opts.softmax && c > 1;
     let mut grad = grad;
-    let materialized = softmax || (opts.sigmoid && grad.is_some());
-    let mut scratch = Vec::new();
+    let materialized = !softmax && opts.sigmoid && grad.is_some();
     if materialized {
-        let p: &mut [T] = match grad.as_deref_mut() {
-            Some(g) => g,
-            None => {
-                scratch = try_vec(F, "input", input.len())?;
-                scratch.resize(input.len(), T::ZERO);
-                &mut scratch
-            }
-        };
-        if softmax {
-            softmax_into(input.data, p, lay);
-        } else {
-            sigmoid_into(input.data, p);
+        if let Some(g) = grad.as_deref_mut() {
+            sigmoid_into(input.data, g);
         }
     }
 
-    // Class indices as floats for the vector one-hot (not in f32 beyond 2²⁴ classes, where
-    // an index may not be one).
-    let float_labels: Option<Vec<T>> = match target {
-        Target::Index(t) if multi && (T::NAME == "f64" || c <= 1 << 24) => {
-            let mut v = try_vec(F, "target", t.len())?;
-            v.extend(t.data.iter().map(|&l| T::from_f64(l as f64)));
-            Some(v)
-        }
-        _ => None,
-    };
+    // The vector one-hot compares class indices as floats (not in f32 beyond 2²⁴ classes,
+    // where an index may not be one).
+    let float_compare = T::NAME == "f64" || c <= 1 << 24;
 
     // Pass 1: the sums of every kept row.
     let mut sums: Vec<[f64; 3]> = try_vec(F, "input", rows)?;
     {
-        let x: &[T] = if !materialized {
-            input.data
-        } else if let Some(g) = grad.as_deref() {
-            g
-        } else {
-            &scratch
-        };
-        macro_rules! pass1 {
-            ($truth:expr, $act:ty) => {
+        macro_rules! row_sums {
+            ($truth:expr, $act:ty) => {{
+                let x: &[T] = match grad.as_deref() {
+                    Some(g) if materialized => g,
+                    _ => input.data,
+                };
                 if opts.squared_pred {
                     row_sums::<T, _, $act, true>(x, &$truth, lay, &mut sums)
                 } else {
                     row_sums::<T, _, $act, false>(x, &$truth, lay, &mut sums)
                 }
-            };
+            }};
         }
         macro_rules! by_act {
             ($truth:expr) => {
-                if opts.sigmoid && !materialized {
-                    pass1!($truth, Sigmoid)
-                } else {
-                    pass1!($truth, Identity)
+                match () {
+                    _ if softmax => softmax_sums(input.data, &$truth, lay, opts.squared_pred, grad.as_deref_mut(), &mut sums)?,
+                    _ if opts.sigmoid && !materialized => row_sums!($truth, Sigmoid),
+                    _ => row_sums!($truth, Identity),
                 }
             };
         }
         match target {
             Target::Prob(t) => by_act!(Dense(t.data)),
-            Target::Index(_) if float_labels.is_some() => by_act!(OneHotFloat { labels: float_labels.as_deref().unwrap_or_default(), d }),
+            Target::Index(t) if multi && float_compare => by_act!(OneHotFloat { labels: t.data, d }),
             Target::Index(t) if multi => by_act!(OneHot { labels: t.data, d }),
             Target::Index(t) => by_act!(Labels { labels: t.data, d }),
         }
@@ -604,7 +649,7 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         }
         match target {
             Target::Prob(t) => pass2!(Dense(t.data)),
-            Target::Index(_) if float_labels.is_some() => pass2!(OneHotFloat { labels: float_labels.as_deref().unwrap_or_default(), d }),
+            Target::Index(t) if multi && float_compare => pass2!(OneHotFloat { labels: t.data, d }),
             Target::Index(t) if multi => pass2!(OneHot { labels: t.data, d }),
             Target::Index(t) => pass2!(Labels { labels: t.data, d }),
         }
@@ -621,8 +666,7 @@ mod tests {
     fn one_hot_from_integers_and_from_floats_agree() {
         let d = 7;
         let labels: Vec<i32> = (0..2 * d as i32).map(|i| (i * 5 + 1) % 3).collect();
-        let floats: Vec<f32> = labels.iter().map(|&l| l as f32).collect();
-        let (ints, flts) = (OneHot { labels: &labels, d }, OneHotFloat { labels: &floats, d });
+        let (ints, flts) = (OneHot { labels: &labels, d }, OneHotFloat { labels: &labels, d });
         for n in 0..2 {
             for c in 0..3 {
                 for j in 0..d {
