@@ -25,7 +25,7 @@ use crate::engine::{simd_body, sweep, Out, Sweep, BLOCK};
 use crate::error::{check_option, ErrorCode, LossError, Result};
 use crate::real::{Lane, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
-use crate::shape::{fmt_shape, numel, try_vec, Tensor};
+use crate::shape::{fmt_shape, numel, try_filled, try_vec, Tensor};
 use core::marker::PhantomData;
 
 /// Options of [`dice_loss`] (MONAI's `DiceLoss` keyword arguments; `Default` = MONAI's).
@@ -207,6 +207,8 @@ impl<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool> Sweep<T, 3> for RowSu
 }
 
 /// The sums [I, G, P] of every kept row, (n, c − c0) in row-major order.
+// Dice's passes stay out of line, in Rust and in wasm-opt (scripts/build.mjs): inlined into
+// the export, all their instances made one function V8 compiled ~1.5× slower.
 #[inline(never)]
 fn row_sums<T: Real, Tr: Truth<T>, A: Activation, const SQ: bool>(x: &[T], truth: &Tr, lay: Layout, out: &mut Vec<[f64; 3]>) {
     for n in 0..lay.n {
@@ -301,9 +303,10 @@ fn softmax_sums<T: Real, Tr: Truth<T>>(
     let body = simd_body::<T>(lay.d);
     // Per channel: the exponentials of one position's lanes and the lane sums of a block, for
     // the vector lane over the body and the scalar lane over the tail; the f64 sums of item n.
-    let (mut e, mut acc) = (filled(lay.c, T::Vector::zero())?, filled(lay.c, [T::Vector::zero(); 3])?);
-    let (mut e1, mut acc1) = (filled(lay.c, T::ZERO)?, filled(lay.c, [T::ZERO; 3])?);
-    let mut sums = filled(lay.c, [Sum::default(); 3])?;
+    const F: &str = "dice_loss";
+    let (mut e, mut acc) = (try_filled(F, "input", lay.c, T::Vector::zero())?, try_filled(F, "input", lay.c, [T::Vector::zero(); 3])?);
+    let (mut e1, mut acc1) = (try_filled(F, "input", lay.c, T::ZERO)?, try_filled(F, "input", lay.c, [T::ZERO; 3])?);
+    let mut sums = try_filled(F, "input", lay.c, [Sum::default(); 3])?;
     for n in 0..lay.n {
         sums.fill([Sum::default(); 3]);
         softmax_sum_lanes::<T, T::Vector, Tr>(x, truth, lay, n, 0, body, sq, keep, p, &mut e, &mut acc, &mut sums);
@@ -311,13 +314,6 @@ fn softmax_sums<T: Real, Tr: Truth<T>>(
         out.extend(sums[lay.c0..].iter().map(|s| s.map(|s| s.value())));
     }
     Ok(())
-}
-
-/// `len` copies of `v`, or the out-of-memory error.
-fn filled<V: Copy>(len: usize, v: V) -> Result<Vec<V>> {
-    let mut out = try_vec("dice_loss", "input", len)?;
-    out.resize(len, v);
-    Ok(out)
 }
 
 #[allow(clippy::too_many_arguments)]
