@@ -465,6 +465,28 @@ macro_rules! vector_lane {
             fn select(m: Self, a: Self, b: Self) -> Self {
                 m.select(a, b)
             }
+            // wasm's pmax/pmin are exactly these selects (self < other ? other : self), one
+            // instruction each where the compare and bitselect take four.
+            #[inline(always)]
+            fn max_nan(self, o: Self) -> Self {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                return self.fast_max(o);
+                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+                return <Self as Lane>::select(<Self as Lane>::lt_mask(self, o), o, self);
+            }
+            // ±1 masked by the two compares (and, or) where nested selects take twice the instructions.
+            #[inline(always)]
+            fn signum0(self) -> Self {
+                let z = <$v>::ZERO;
+                (self.simd_gt(z) & <$v>::ONE) | (self.simd_lt(z) & <$v>::splat(-1.0))
+            }
+            #[inline(always)]
+            fn min_nan(self, o: Self) -> Self {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                return self.fast_min(o);
+                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+                return <Self as Lane>::select(<Self as Lane>::gt_mask(self, o), o, self);
+            }
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
                 let a: [$t; $w] = s[..$w].try_into().expect("slice shorter than a lane");
@@ -819,6 +841,18 @@ macro_rules! quad_lane {
             #[inline(always)]
             fn abs(self) -> Self {
                 self.map(<$v as Lane>::abs)
+            }
+            #[inline(always)]
+            fn max_nan(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::max_nan)
+            }
+            #[inline(always)]
+            fn min_nan(self, o: Self) -> Self {
+                self.zip(o, <$v as Lane>::min_nan)
+            }
+            #[inline(always)]
+            fn signum0(self) -> Self {
+                self.map(<$v as Lane>::signum0)
             }
             #[inline(always)]
             fn sqrt(self) -> Self {

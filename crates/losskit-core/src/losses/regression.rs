@@ -48,8 +48,10 @@ impl<T: Real> Pointwise<T> for Mse {
     const GRAD_FACTOR: f64 = 2.0;
 }
 
-/// ℓ = 0.5d²/β if |d| < β else |d| − 0.5β; ∂ℓ/∂x = d/β inside, sgn d outside
-/// (PyTorch's backward: −1 for d < −β, 1 for d > β, d/β otherwise, so |d| = β gives ±1).
+/// ℓ = 0.5d²/β if |d| < β else |d| − 0.5β; ∂ℓ/∂x = g = clamp(d/β, −1, 1) (PyTorch's backward:
+/// −1 for d < −β, 1 for d > β, d/β otherwise, so |d| = β gives ±1). Both from g, as Huber:
+/// ℓ = g·(d − 0.5β·g), which is |d| − 0.5β beyond ±β (rounded as PyTorch's branch) and
+/// 0.5d²/β inside (within a few ulp; exact for β a power of two, the default 1).
 struct SmoothL1<T> {
     beta: T,
     /// 1/β, or 0 where it overflows.
@@ -59,22 +61,21 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
     const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
-        let beta = L::splat(self.beta);
         // ÷β as ×(1/β): a division per lane would bound the loop. Exact for β a power of
-        // two (the default 1), else within an ulp of PyTorch's d/β; a β so small that 1/β
-        // overflows (`inv_beta` = 0) keeps the division.
-        let over_beta = |v: L| if self.inv_beta == T::ZERO { v / beta } else { v * L::splat(self.inv_beta) };
-        let half = L::splat(T::from_f64(0.5));
+        // two, else within an ulp of PyTorch's d/β; a β so small that 1/β overflows
+        // (`inv_beta` = 0) keeps the division.
         let d = x - y;
-        let a = d.abs();
-        let inside = a.lt_mask(beta);
-        let l = L::select(inside, over_beta(half * d * d), a - half * beta);
-        let g = L::select(d.lt_mask(-beta), -L::one(), L::select(d.gt_mask(beta), L::one(), over_beta(d)));
+        let u = if self.inv_beta == T::ZERO { d / L::splat(self.beta) } else { d * L::splat(self.inv_beta) };
+        let g = u.min_nan(L::one()).max_nan(-L::one());
+        let l = g * (d - L::splat(T::from_f64(0.5) * self.beta) * g);
         [l, g, -g, L::zero()]
     }
 }
 
-/// ℓ = 0.5d² if |d| < δ else δ(|d| − 0.5δ); ∂ℓ/∂x = clamp(d, −δ, δ) (NaN stays NaN).
+/// ℓ = 0.5d² if |d| < δ else δ(|d| − 0.5δ); ∂ℓ/∂x = g = clamp(d, −δ, δ) (NaN stays NaN).
+/// Both from g: ℓ = g·(d − 0.5g), which is 0.5d² where g = d (d − 0.5d is exact) and
+/// ±δ·(d ∓ 0.5δ) = δ(|d| − 0.5δ) beyond ±δ, rounded as PyTorch's branches are; two
+/// min/max instructions replace the compares and selects.
 struct Huber<T> {
     delta: T,
 }
@@ -85,9 +86,8 @@ impl<T: Real> Pointwise<T> for Huber<T> {
         let delta = L::splat(self.delta);
         let half = L::splat(T::from_f64(0.5));
         let d = x - y;
-        let a = d.abs();
-        let l = L::select(a.lt_mask(delta), half * d * d, delta * (a - half * delta));
-        let g = L::select(d.lt_mask(-delta), -delta, L::select(d.gt_mask(delta), delta, d));
+        let g = d.min_nan(delta).max_nan(-delta);
+        let l = g * (d - half * g);
         [l, g, -g, L::zero()]
     }
 }
