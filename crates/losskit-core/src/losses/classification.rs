@@ -451,7 +451,7 @@ impl<T: Real> RowKernel<T> for Categorical<'_, T> {
             let lp = p.ln();
             let clamped = lp.max_nan(floor);
             let y = match &picked {
-                Some(pk) => L::select(pk.is(c), L::one(), L::zero()),
+                Some(pk) => L::indicator(pk.is(c)),
                 None => t.load(self.prob, c),
             };
             sum.add(y * clamped);

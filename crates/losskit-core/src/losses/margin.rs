@@ -37,7 +37,7 @@ use crate::shape::{fmt_shape, numel, try_filled, Broadcast, Tensor};
 /// 1 where a hinge's argument z is active (z > 0), else 0 (also at z = 0 and NaN).
 #[inline(always)]
 fn active<L: Lane>(z: L) -> L {
-    L::select(z.gt_mask(L::zero()), L::one(), L::zero())
+    L::indicator(z.gt_mask(L::zero()))
 }
 
 /// Margin ranking with x = input1, y = input2, p = the label t (the parameter slot):
@@ -463,7 +463,7 @@ impl<T: Real, const GRAD: bool> Sweep<T, 2> for MultilabelRow<'_, T, GRAD> {
     fn step<L: Lane<Elem = T>>(&mut self, i: usize, acc: &mut [L; 2]) {
         let z = L::splat(self.base) + L::load(&self.x[i..]) + L::load(&self.off[i..]);
         let on = z.gt_mask(L::zero());
-        let one = L::select(on, L::one(), L::zero());
+        let one = L::indicator(on);
         acc[0] = acc[0] + L::select(on, z, L::zero());
         acc[1] = acc[1] + one;
         if GRAD {

@@ -131,7 +131,7 @@ impl<T: Real> Truth<T> for OneHotFloat<'_> {
     #[inline(always)]
     fn at<L: Lane<Elem = T>>(&self, n: usize, c: usize, _: usize, j: usize) -> L {
         let l: L = at_i32(self.labels, n * self.d + j);
-        L::select(l.eq_mask(L::splat(T::from_f64(c as f64))), L::one(), L::zero())
+        L::indicator(l.eq_mask(L::splat(T::from_f64(c as f64))))
     }
 }
 
