@@ -479,6 +479,13 @@ macro_rules! vector_lane {
                 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
                 return <Self as Lane>::select(<Self as Lane>::lt_mask(self, o), o, self);
             }
+            #[inline(always)]
+            fn min_nan(self, o: Self) -> Self {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                return self.fast_min(o);
+                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+                return <Self as Lane>::select(<Self as Lane>::gt_mask(self, o), o, self);
+            }
             // Masks and'ed with the constants, where a select takes three instructions.
             #[inline(always)]
             fn indicator(m: Self) -> Self {
@@ -488,13 +495,6 @@ macro_rules! vector_lane {
             fn signum0(self) -> Self {
                 let z = <$v>::ZERO;
                 (self.simd_gt(z) & <$v>::ONE) | (self.simd_lt(z) & <$v>::splat(-1.0))
-            }
-            #[inline(always)]
-            fn min_nan(self, o: Self) -> Self {
-                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                return self.fast_min(o);
-                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-                return <Self as Lane>::select(<Self as Lane>::gt_mask(self, o), o, self);
             }
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
