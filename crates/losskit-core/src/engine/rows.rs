@@ -369,12 +369,12 @@ pub(crate) fn max_range<L: Lane>(x: &[L::Elem], start: usize, end: usize) -> L::
     for q in quads {
         for (m, v) in m.iter_mut().zip(q.chunks_exact(L::WIDTH)) {
             let v = L::load(v);
-            *m = L::select(v.gt_mask(*m), v, *m);
+            *m = m.max_nan(v);
         }
     }
     for v in rest.chunks_exact(L::WIDTH) {
         let v = L::load(v);
-        m[0] = L::select(v.gt_mask(m[0]), v, m[0]);
+        m[0] = m[0].max_nan(v);
     }
     let mut best = <L::Elem as Real>::from_f64(f64::NEG_INFINITY);
     for v in m {

@@ -38,7 +38,7 @@ use crate::shape::try_filled;
 /// counts (one ulp of 1), so the cheaper ln serves.
 #[inline(always)]
 fn lse2<L: Lane>(a: L, b: L) -> L {
-    let m = L::select(a.gt_mask(b), a, b);
+    let m = b.max_nan(a);
     let r = m + (L::one() + (-(a - b).abs()).exp()).ln();
     // Both −∞ (or one NaN and the other −∞): a + b is −∞ (or NaN), where r would be NaN (or −∞).
     L::select(m.eq_mask(L::splat(neg_inf())), a + b, r)
@@ -52,7 +52,7 @@ fn neg_inf<T: Real>() -> T {
 /// The running maximum of a row (NaN ignored: a NaN row is NaN whatever it is shifted by).
 #[inline(always)]
 fn lane_max<L: Lane>(m: L, v: L) -> L {
-    L::select(v.gt_mask(m), v, m)
+    m.max_nan(v)
 }
 
 /// What a row is shifted by: its maximum, or 0 when it has none (all −∞ or +∞ somewhere).

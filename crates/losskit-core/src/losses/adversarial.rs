@@ -94,11 +94,11 @@ fn term<L: Lane, const M: u8, const S: u8>(x: L) -> (L, L) {
         // (PyTorch's threshold backward, which also passes it at NaN).
         (3, REAL) => {
             let u = one - x;
-            (L::select(u.lt_mask(zero), zero, u), L::select(u.le_mask(zero), zero, -one))
+            (u.max_nan(zero), L::select(u.le_mask(zero), zero, -one))
         }
         (3, FAKE) => {
             let u = one + x;
-            (L::select(u.lt_mask(zero), zero, u), L::select(u.le_mask(zero), zero, one))
+            (u.max_nan(zero), L::select(u.le_mask(zero), zero, one))
         }
         (3 | 4, GEN) | (4, REAL) => (-x, -one),
         _ => (x, one), // (4, FAKE)

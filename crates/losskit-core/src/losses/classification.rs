@@ -103,7 +103,7 @@ fn log_sum_exp<L: Lane>(
         if narrow {
             held[c] = v;
         }
-        m = L::select(v.gt_mask(m), v, m);
+        m = m.max_nan(v);
     }
     let mut s = LaneSum::<L>::new();
     for c in 0..classes {

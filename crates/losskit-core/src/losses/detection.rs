@@ -51,12 +51,12 @@ fn min_share<L: Lane>(a: L, b: L) -> L {
 
 #[inline(always)]
 fn max<L: Lane>(a: L, b: L) -> L {
-    L::select(a.lt_mask(b), b, a)
+    a.max_nan(b)
 }
 
 #[inline(always)]
 fn min<L: Lane>(a: L, b: L) -> L {
-    L::select(a.gt_mask(b), b, a)
+    a.min_nan(b)
 }
 
 /// atan(t) for |t| ≤ 0.66: t + t·z·P(z)/Q(z), z = t² (Cephes' rational approximation, within

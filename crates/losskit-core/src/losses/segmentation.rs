@@ -343,7 +343,7 @@ fn softmax_sum_lanes<T: Real, L: Lane<Elem = T>, Tr: Truth<T>>(
             let mut m = at::<L>(x, base + j);
             for c in 1..lay.c {
                 let v = at::<L>(x, base + c * lay.d + j);
-                m = L::select(m.lt_mask(v), v, m);
+                m = m.max_nan(v);
             }
             let mut s = L::zero();
             for (c, ec) in e.iter_mut().enumerate() {
