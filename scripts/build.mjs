@@ -2,7 +2,7 @@
 // Builds the npm package into dist/:
 //   cargo   crates/losskit-wasm → wasm32 (simd128 via .cargo/config.toml), release profile
 //   bindgen wasm-bindgen --target web → ts/generated/ (ESM glue + .d.ts, the TS layer's contract)
-//   opt     wasm-opt -O3 (binaryen from npm: Debian's is too old for current Rust output)
+//   opt     wasm-opt -O3, Dice's functions kept out of its inlining (binaryen from npm: Debian's is too old)
 //   rollup  ts/ → dist/node.cjs (+ its ESM face dist/node.mjs), dist/browser.mjs, dist/browser.iife.js,
 //           dist/losskit.d.ts
 //   size    raw / gzip / brotli size of the .wasm
