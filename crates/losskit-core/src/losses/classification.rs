@@ -193,14 +193,14 @@ fn exp_sums<L: Lane>(
     m: L::Elem,
     w: Option<&[L::Elem]>,
     smoothing: bool,
-    mut keep: Option<&mut [L::Elem]>,
+    keep: Option<&mut [L::Elem]>,
     start: usize,
     end: usize,
 ) -> (f64, f64) {
     let m = L::splat(m);
     let (mut s, mut a) = (L::sums64(), L::sums64());
     let x = x[start..end].chunks_exact(L::WIDTH);
-    match (keep.as_deref_mut(), smoothing) {
+    match (keep, smoothing) {
         // The common calls as loops over exact chunks (no bounds check per class).
         (None, false) => x.for_each(|x| s = (L::load(x) - m).exp_le0().add_f64(s)),
         (Some(k), false) => x.zip(k[start..end].chunks_exact_mut(L::WIDTH)).for_each(|(x, k)| {

@@ -49,16 +49,6 @@ fn min_share<L: Lane>(a: L, b: L) -> L {
     L::select(a.gt_mask(b), L::zero(), L::select(a.eq_mask(b), L::splat(L::Elem::from_f64(0.5)), L::one()))
 }
 
-#[inline(always)]
-fn max<L: Lane>(a: L, b: L) -> L {
-    a.max_nan(b)
-}
-
-#[inline(always)]
-fn min<L: Lane>(a: L, b: L) -> L {
-    a.min_nan(b)
-}
-
 /// atan(t) for |t| ≤ 0.66: t + t·z·P(z)/Q(z), z = t² (Cephes' rational approximation, within
 /// 2 ulp of f64 libm over [0, 1] after the reduction in [`aspect`]; the unit test holds it).
 #[inline(always)]
@@ -111,7 +101,7 @@ fn eval<L: Lane, const K: u8, const GRAD: bool>(a: [L; 4], b: [L; 4], eps: L) ->
     let [u1, v1, u2, v2] = b;
     let (w1, h1, w2, h2) = (x2 - x1, y2 - y1, u2 - u1, v2 - v1);
     // Intersection (torchvision's _loss_inter_union): counted only where both overlaps are > 0.
-    let (xk1, yk1, xk2, yk2) = (max(x1, u1), max(y1, v1), min(x2, u2), min(y2, v2));
+    let (xk1, yk1, xk2, yk2) = (x1.max_nan(u1), y1.max_nan(v1), x2.min_nan(u2), y2.min_nan(v2));
     let (iw, ih) = (xk2 - xk1, yk2 - yk1);
     let overlap = L::select(yk2.gt_mask(yk1), xk2.gt_mask(xk1), zero);
     let inter = L::select(overlap, iw * ih, zero);
@@ -121,7 +111,7 @@ fn eval<L: Lane, const K: u8, const GRAD: bool>(a: [L; 4], b: [L; 4], eps: L) ->
     let iou = inter / ue;
     let mut loss = one - iou;
     // Smallest enclosing box.
-    let (cw, ch) = (max(x2, u2) - min(x1, u1), max(y2, v2) - min(y1, v1));
+    let (cw, ch) = (x2.max_nan(u2) - x1.min_nan(u1), y2.max_nan(v2) - y1.min_nan(v1));
     let (mut area_c_e, mut penalty) = (one, zero);
     let (mut diag, mut dist, mut dx, mut dy) = (one, zero, zero, zero);
     let mut alpha = zero;

@@ -571,10 +571,12 @@ pub fn dice_loss<T: Real>(input: Tensor<'_, T>, target: Target<'_, T>, opts: &Di
         }
         macro_rules! by_act {
             ($truth:expr) => {
-                match () {
-                    _ if softmax => softmax_sums(input.data, &$truth, lay, opts.squared_pred, grad.as_deref_mut(), &mut sums)?,
-                    _ if opts.sigmoid && !materialized => row_sums!($truth, Sigmoid),
-                    _ => row_sums!($truth, Identity),
+                if softmax {
+                    softmax_sums(input.data, &$truth, lay, opts.squared_pred, grad.as_deref_mut(), &mut sums)?
+                } else if opts.sigmoid && !materialized {
+                    row_sums!($truth, Sigmoid)
+                } else {
+                    row_sums!($truth, Identity)
                 }
             };
         }
