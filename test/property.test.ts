@@ -206,7 +206,8 @@ const REFERENCE: Record<string, (a: Args, o: Opts, dt: Dt) => Ref> = {
       return [at * ce * m, at * dx, at * dy + (2 * alpha - 1) * ce * m, 0];
     }, {}) };
   },
-  crossEntropy: (a, o) => {
+  crossEntropy: (a, o, dt) => {
+    const f = dt === "f32" ? Math.fround : (v: number) => v; // g·w may underflow in f32
     const x = a[0].data;
     const rw = rows(a[0].shape);
     const eps = (o.labelSmoothing as number) ?? 0;
@@ -261,7 +262,8 @@ const REFERENCE: Record<string, (a: Args, o: Opts, dt: Dt) => Ref> = {
               const yh = (j: number) => t[rw.at(r, j)] * (1 - eps) + eps / rw.c;
               const swy = Array.from({ length: rw.c }, (_, j) => w[j] * yh(j)).reduce((s, v) => s + v, 0);
               gx[i] = g[r] * (swy * p[k] - w[k] * yh(k));
-              gy[i] = -g[r] * (1 - eps) * w[k] * lp[k];
+              // The factor g·(1 − ε)·w_c is a dtype value (0 if it underflows: 0·(−∞) = NaN, as PyTorch).
+              gy[i] = f(-g[r] * (1 - eps) * w[k]) * lp[k];
             }
           }
         }
@@ -611,6 +613,13 @@ function runCase(name: string, c: Case) {
 const FAMILIES = new Set(["regression", "classification"]);
 /** Runs per loss and dtype: about 15 s for all of them (LOSSKIT_PROPERTY_RUNS overrides). */
 const RUNS = Number(process.env.LOSSKIT_PROPERTY_RUNS ?? 1000);
+/**
+ * The cases come from one fixed seed, so the test command gives the same verdict on the same
+ * code; LOSSKIT_PROPERTY_SEED=random explores fresh cases (`npm run test:explore`: 30 000 runs
+ * each), and a failure's printed seed replays it (LOSSKIT_PROPERTY_SEED=<seed>).
+ */
+const SEED_ENV = process.env.LOSSKIT_PROPERTY_SEED ?? "20261129";
+const SEED = SEED_ENV === "random" ? {} : { seed: Number(SEED_ENV) };
 
 describe("property: losskit against a plain f64 reference, SIMD against the scalar twin", () => {
   for (const info of losses.filter((l) => FAMILIES.has(l.family))) {
@@ -620,7 +629,7 @@ describe("property: losskit against a plain f64 reference, SIMD against the scal
         expect(REFERENCE[info.name], `a reference for ${info.name}`).toBeDefined();
         fc.assert(
           fc.property(byClass ? classCase(info.name, info, dt) : elementwiseCase(info.name, info, dt), (c) => runCase(info.name, c)),
-          { numRuns: RUNS },
+          { numRuns: RUNS, ...SEED },
         );
       });
     }
