@@ -78,6 +78,18 @@ export function wasm(): Wasm {
   return glue;
 }
 
+/**
+ * A loss export's result: a failed call returns NaN and leaves its error pending in the
+ * module, thrown here (a NaN loss with nothing pending is the loss).
+ */
+export function settled(loss: number): number {
+  if (loss !== loss) {
+    const e: unknown = glue!.take_error();
+    if (e !== undefined) throw e;
+  }
+  return loss;
+}
+
 /** Every linear-memory buffer handed out, so a view of an old one (detached when memory grew) is recognised. */
 const handedOut = new WeakSet<ArrayBufferLike>();
 

@@ -13,7 +13,7 @@
 // `gradOutput`; a staged size within the area — and hands anything else,
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
-import { buffer, requireLoaded, wasm, wasmBuffer } from "./backend.js";
+import { buffer, requireLoaded, settled, wasm, wasmBuffer } from "./backend.js";
 import { rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
 import { readOption } from "./spec.js";
@@ -81,6 +81,9 @@ function views(): void {
     descArea = w.descriptor_area();
     descWords = w.descriptor_words();
   }
+  // Growing memory detaches the old buffer (its views read length 0): only then re-read
+  // `memory.buffer`, a getter that costs more than the rest of a small call's bookkeeping.
+  if (viewsOf !== undefined && u32.length !== 0) return;
   const b = buffer();
   if (b === viewsOf) return;
   viewsOf = b;
@@ -198,7 +201,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
 
   // Options: scalars only, validated by the same reader as `execute`'s.
   let values = sp.defaults;
-  let wrt: unknown[] | undefined;
+  let wrt: number | undefined;
   let into: object | undefined;
   const opts = args[nargs];
   if (opts !== undefined) {
@@ -215,8 +218,15 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
         }
         if (key === "wrt" && withGrad) {
           const w: unknown = (opts as { wrt: unknown }).wrt;
-          if (w !== undefined && !Array.isArray(w)) return undefined;
-          wrt = w === undefined ? undefined : Array.from(w as unknown[]);
+          if (w === undefined) continue;
+          if (!Array.isArray(w)) return undefined;
+          // A bit per differentiable argument named (anything else is `execute`'s to report).
+          wrt = 0;
+          for (let j = 0; j < w.length; j++) {
+            const k = plan.diffAt.indexOf(plan.argNames.indexOf(w[j] as string));
+            if (k < 0) return undefined;
+            wrt |= 1 << k;
+          }
           continue;
         }
         const i = sp.optIndex.get(key);
@@ -295,16 +305,12 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   const eb = dt === "f32" ? 4 : 8;
   const diffAt = plan.diffAt;
   if (withGrad) {
-    // `wrt`: names of differentiable arguments holding float data (anything else is `execute`'s to report).
-    if (wrt !== undefined) {
-      for (let j = 0; j < wrt.length; j++) {
-        const at = plan.argNames.indexOf(wrt[j] as string);
-        if (at < 0 || !diffAt.includes(at) || argIs[at] !== 0) return undefined;
-      }
-    }
     for (let k = 0; k < diffAt.length; k++) {
       const at = diffAt[k];
-      wanted[k] = argIs[at] === 0 && (wrt === undefined || wrt.includes(plan.argNames[at]));
+      const named = wrt === undefined || ((wrt >> k) & 1) === 1;
+      // `wrt` names only arguments holding float data (anything else is `execute`'s to report).
+      if (wrt !== undefined && named && argIs[at] !== 0) return undefined;
+      wanted[k] = argIs[at] === 0 && named;
       dest[k] = undefined;
     }
     if (into !== undefined && !readInto(plan, into, dt)) return undefined;
@@ -371,7 +377,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
 
   let loss: number;
   try {
-    loss = plan.spec.invoke(wasm(), dt === "f32", sp.staged, values as never, sp.outputs);
+    loss = settled(plan.spec.invoke(wasm(), dt === "f32", sp.staged, values as never, sp.outputs));
   } catch (e) {
     rethrow(e, plan.name);
   }

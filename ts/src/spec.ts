@@ -5,7 +5,7 @@
 // generated .d.ts). `execute` reads the options, validates the containers and dtypes,
 // stages the data, makes the one wasm call and collects the loss and gradients. Shapes,
 // values and option domains are checked once, by the core.
-import { type Wasm, requireLoaded, wasm } from "./backend.js";
+import { type Wasm, requireLoaded, settled, wasm } from "./backend.js";
 import { Call, descriptorWords } from "./call.js";
 import { LossError, describe, guard, rethrow, show } from "./errors.js";
 import { type SmallPlan, executeSmall } from "./small.js";
@@ -684,7 +684,7 @@ function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
 
     let value: number;
     try {
-      value = plan.spec.invoke(wasm(), dt === "f32", stagedArgs, values, { out: call.address(outHandle), gradOutput: call.address(gradOutHandle), grads });
+      value = settled(plan.spec.invoke(wasm(), dt === "f32", stagedArgs, values, { out: call.address(outHandle), gradOutput: call.address(gradOutHandle), grads }));
     } catch (e) {
       rethrow(e, func);
     }

@@ -141,8 +141,8 @@ export function readShape(func: string, name: string, shape: unknown): number[] 
 
 /** Live wasm tensors by address (weakly: an unreachable tensor is still freed by the registry). */
 const live = new Map<number, { bytes: number; ref: WeakRef<WasmTensor> | WasmTensor }>();
-/** Every WasmTensor constructed here: the brand check behind {@link isWasmTensor}. */
-const tensors = new WeakSet<object>();
+/** `#ptr in v`, set by WasmTensor's static block: the brand check behind {@link isWasmTensor}. */
+let branded: (v: object) => boolean;
 
 // Frees the memory of wasm tensors that were garbage-collected without dispose().
 const registry =
@@ -155,7 +155,9 @@ const registry =
 
 /** `true` for a WasmTensor made by this module (not one faked with `Object.create`). */
 export function isWasmTensor(v: unknown): v is WasmTensor {
-  return typeof v === "object" && v !== null && tensors.has(v);
+  // A private name is not forwarded by a Proxy (no trap runs) and cannot be faked; checking it
+  // is an inline-cached lookup, where a WeakSet would hash the object on every call.
+  return typeof v === "object" && v !== null && branded(v);
 }
 
 /** `true` when the wasm bytes [start, end) lie inside one live wasm tensor. */
@@ -189,6 +191,10 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
   #view: ArrayOf[D] | undefined;
   #disposed = false;
 
+  static {
+    branded = (v) => #ptr in v;
+  }
+
   /** Use {@link tensor} to create one. */
   constructor(shape: readonly number[], dtype: D) {
     requireLoaded("tensor");
@@ -206,7 +212,6 @@ export class WasmTensor<D extends TensorDtype = TensorDtype> implements Tensor<A
     this.length = length;
     this.#ptr = ptr;
     this.#bytes = bytes;
-    tensors.add(this);
     if (bytes > 0) {
       live.set(ptr, { bytes, ref: typeof WeakRef === "undefined" ? this : new WeakRef(this) });
       registry?.register(this, [ptr, bytes], this);

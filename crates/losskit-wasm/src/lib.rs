@@ -13,12 +13,13 @@
 /// `out` (descriptor of the unreduced-loss buffer, 0 unless the reduction is 'none'),
 /// `grad_output` (descriptor, 0 when absent) and one gradient address per differentiable
 /// argument (`grad_x => x`: the buffer has `x`'s element count; 0 = not wanted). The body
-/// receives the output slots as `|out|` and returns the core's result; the export folds it
-/// into a number or a thrown error.
+/// receives the output slots as `|out|` and returns the core's result; the export returns
+/// the loss, or NaN with the error left pending for [`take_error`] (a plain f64 return: no
+/// multi-value array per call).
 macro_rules! export {
     ($(#[$doc:meta])* $f32:ident, $f64:ident = fn $name:ident($($arg:ident: $ty:ty),* $(,)?) grads[$($grad:ident => $of:ident),*] |$out:ident| $body:expr) => {
         #[allow(clippy::too_many_arguments)]
-        fn $name<T: losskit_core::Real>($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> Result<f64, wasm_bindgen::JsValue> {
+        fn $name<T: losskit_core::Real>($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> f64 {
             // SAFETY: every address is 0 or one the TypeScript layer staged for this call
             // (ts/src/call.ts): descriptors and buffers sized by the shapes they describe.
             unsafe {
@@ -26,19 +27,19 @@ macro_rules! export {
                 // A closure, so the body may use `?` on the core's `Result`.
                 #[allow(clippy::redundant_closure_call)]
                 let result: losskit_core::Result<T> = (|| $body)();
-                result.map(losskit_core::Real::to_f64).map_err($crate::error::to_js)
+                $crate::error::settle(result.map(losskit_core::Real::to_f64))
             }
         }
         $(#[$doc])*
         #[allow(clippy::too_many_arguments)]
         #[wasm_bindgen::prelude::wasm_bindgen]
-        pub fn $f32($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> Result<f64, wasm_bindgen::JsValue> {
+        pub fn $f32($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> f64 {
             $name::<f32>($($arg,)* out, grad_output, $($grad),*)
         }
         $(#[$doc])*
         #[allow(clippy::too_many_arguments)]
         #[wasm_bindgen::prelude::wasm_bindgen]
-        pub fn $f64($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> Result<f64, wasm_bindgen::JsValue> {
+        pub fn $f64($($arg: $ty,)* out: usize, grad_output: usize, $($grad: usize),*) -> f64 {
             $name::<f64>($($arg,)* out, grad_output, $($grad),*)
         }
     };
@@ -55,6 +56,7 @@ mod regression;
 mod sequence;
 mod segmentation;
 
+pub use error::take_error;
 pub use memory::{alloc, alloc_scratch, allocated_bytes, dealloc};
 use wasm_bindgen::prelude::*;
 
