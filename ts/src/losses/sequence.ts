@@ -39,7 +39,8 @@ export interface CtcOptions {
  *   reduction's factor — the exact gradient; PyTorch's kernel returns exp(logProbs) − γ, which agrees once taken
  *   through `log_softmax` (docs/API.md §6, 15). With `fromLogits` it is the logits' gradient, softmax − γ, as
  *   PyTorch's autograd through `F.log_softmax` then `F.ctc_loss`. Steps past a sequence's input length get 0.
- *   The recursion runs in log space in f64 for both dtypes.
+ *   The recursion runs in f64 for both dtypes: in probabilities rescaled at every step, or in log space for a
+ *   sequence where one would near underflow.
  *
  * @example
  * ```ts

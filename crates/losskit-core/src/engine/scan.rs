@@ -1,4 +1,4 @@
-//! Alignment lattices scanned in log space: the forward–backward dynamic programme of CTC.
+//! Alignment lattices scanned forward and backward: the dynamic programme of CTC.
 //!
 //! A sequence of S labels l₀ … l_{S−1} is extended with blanks to 2S + 1 positions
 //! (blank, l₀, blank, l₁, …, blank). A path moves through them over T steps; from a
@@ -17,6 +17,11 @@
 //! scalar). The backward pass is the mirror image, and the two meet in the occupancies
 //! γ_t(s) = exp(α_t(s) + β̃_t(s) − ln p), β̃ being the backward value without the step's
 //! own emission (so no −∞ − (−∞) arises where an emission is impossible).
+//!
+//! Two scans compute this: one in probabilities (see `forward_linear`), sums of products
+//! with each row rescaled, which needs no exp or ln per cell and serves wherever no value
+//! nears f64's underflow (and says when one does), and the one in log space described here,
+//! which never underflows.
 //!
 //! Accuracy: every row is stored relative to the previous row's maximum, whose running sum
 //! (the row's offset) is kept in f64, so stored values stay near 0 whatever ln p grows to.
@@ -90,6 +95,11 @@ pub(crate) struct Scan<T> {
     beta: Vec<T>,
     /// The label occupancies of one step.
     gamma: Vec<T>,
+    /// The linear scan's emissions, e^{e − M_t} with M_t the step's largest (labels, blanks),
+    /// and M_t itself.
+    prob: Vec<T>,
+    prob_blank: Vec<T>,
+    emit_max: Vec<f64>,
 }
 
 impl<T: Real> Scan<T> {
@@ -107,6 +117,9 @@ impl<T: Real> Scan<T> {
             tilde: Vec::new(),
             beta: Vec::new(),
             gamma: Vec::new(),
+            prob: Vec::new(),
+            prob_blank: Vec::new(),
+            emit_max: Vec::new(),
         }
     }
 
@@ -131,6 +144,9 @@ impl<T: Real> Scan<T> {
         refill(f, &mut self.tilde, 2 * self.stride, inf)?;
         refill(f, &mut self.beta, 2 * self.stride, inf)?;
         refill(f, &mut self.gamma, s, T::ZERO)?;
+        refill(f, &mut self.prob, steps.saturating_mul(s), T::ZERO)?;
+        refill(f, &mut self.prob_blank, steps, T::ZERO)?;
+        refill(f, &mut self.emit_max, steps, 0.0)?;
         for k in 1..s {
             if labels[k] != labels[k - 1] {
                 self.skip[k] = T::ZERO;
@@ -165,6 +181,7 @@ impl<T: Real> Scan<T> {
         if steps == 0 {
             return if s == 0 { 0.0 } else { f64::NEG_INFINITY };
         }
+        self.alpha.fill(neg_inf()); // (the linear scan may have used it)
         // Step 0: a path starts at the first blank or the first label.
         self.alpha[1] = self.emit_blank[0];
         if s > 0 {
@@ -215,6 +232,7 @@ impl<T: Real> Scan<T> {
         let inf = neg_inf::<T>();
         self.tilde.fill(inf);
         self.beta.fill(inf);
+        self.gamma.fill(T::ZERO); // (the linear scan may have used it)
         // β̃ at the last step: the path must end at the last blank or the last label.
         self.tilde[1 + s] = T::ZERO;
         if s > 0 {
@@ -265,6 +283,297 @@ impl<T: Real> Scan<T> {
             backward_labels::<T::Vector>(&self.beta, &mut self.tilde, p, &self.skip, shift, l0, mid);
             backward_labels::<T>(&self.beta, &mut self.tilde, p, &self.skip, shift, mid, l1);
         }
+    }
+}
+
+/// Below this, a value of the linear scan that is not exactly 0 is near f64's underflow
+/// (2.2e-308, where digits start to go): the linear scan stops and the log-space one runs.
+const TINY: f64 = 1e-280;
+
+/// The linear scan: the same lattice and bands as the log-space passes, with probabilities
+/// in place of their logarithms. Each step's emissions are e^{e − M_t} (M_t the step's
+/// largest) and each row is divided by the previous row's maximum, the logarithms of both
+/// kept in f64; a cell is then a sum of products, with no exp or ln per cell (the log-space
+/// scan takes one of each per cell and pass). It is exact to rounding while no value nears
+/// underflow: a cell whose value falls below [`TINY`] while it is not exactly 0 (or an
+/// emission that does), a NaN or +∞ emission, makes it give up (`None` / `false`), and the
+/// caller runs the log-space passes instead, which never underflow.
+impl Scan<f64> {
+    /// The emission probabilities e^{e − M_t}; `false` when one nears underflow or M_t is NaN or +∞.
+    fn linear_emissions(&mut self) -> bool {
+        type V = <f64 as Real>::Vector;
+        let s = self.labels;
+        let mut bad = 0.0;
+        for t in 0..self.steps {
+            let e = &self.emit[t * s..(t + 1) * s];
+            let eb = self.emit_blank[t];
+            let m = e.iter().fold(eb, |m, &v| if v > m || v.is_nan() { v } else { m }); // NaN sticks
+            if m.is_nan() || m == f64::INFINITY {
+                return false;
+            }
+            // No emission possible at t (M_t = −∞): every probability is e^{−∞} = 0.
+            let m = if m == f64::NEG_INFINITY { 0.0 } else { m };
+            self.emit_max[t] = m;
+            let y = &mut self.prob[t * s..(t + 1) * s];
+            let mid = split::<f64>(0, s);
+            bad = lane_max(bad, fold_max(emission_probs::<V>(e, y, m, 0, mid)));
+            bad = lane_max(bad, emission_probs::<f64>(e, y, m, mid, s));
+            let yb = (eb - m).exp();
+            bad = lane_max(bad, flushed(yb, eb));
+            self.prob_blank[t] = yb;
+        }
+        bad == 0.0
+    }
+
+    /// The forward pass in probabilities: ln p(labels) (−∞ when no path exists), or `None`
+    /// when a value nears underflow (then [`forward`](Self::forward) gives it).
+    pub(crate) fn forward_linear(&mut self) -> Option<f64> {
+        type V = <f64 as Real>::Vector;
+        let (steps, s, p) = (self.steps, self.labels, self.stride);
+        if steps == 0 {
+            return Some(if s == 0 { 0.0 } else { f64::NEG_INFINITY });
+        }
+        if !self.linear_emissions() {
+            return None;
+        }
+        self.alpha.fill(0.0);
+        self.alpha[1] = self.prob_blank[0];
+        if s > 0 {
+            self.alpha[p + 1] = self.prob[0];
+        }
+        let mut max = if s > 0 { lane_max(self.prob_blank[0], self.prob[0]) } else { self.prob_blank[0] };
+        // ln of what the stored row is to be multiplied by: Σ M_t and the maxima divided out.
+        let mut log_scale = self.emit_max[0];
+        for t in 1..steps {
+            if max == 0.0 {
+                return Some(f64::NEG_INFINITY); // no path reaches step t
+            }
+            let inv = 1.0 / max;
+            log_scale += max.ln() + self.emit_max[t];
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let (done, rest) = self.alpha.split_at_mut(t * 2 * p);
+            let prev = &done[(t - 1) * 2 * p..];
+            let cur = &mut rest[..2 * p];
+            let yb = self.prob_blank[t];
+            let y = &self.prob[t * s..(t + 1) * s];
+            let (from, to) = (if l0 < l1 { b0.min(l0) } else { b0 }, b1.max(l1).min(s));
+            let (mut m, mut bad) = (0.0, 0.0);
+            if from < to {
+                let mid = split::<f64>(from, to);
+                let (mv, bv) = linear_pairs::<V>(prev, cur, p, yb, y, &self.skip, inv, from, mid);
+                let (ms, bs) = linear_pairs::<f64>(prev, cur, p, yb, y, &self.skip, inv, mid, to);
+                m = lane_max(fold_max(mv), ms);
+                bad = lane_max(fold_max(bv), bs);
+            }
+            if b1 > s {
+                // The last blank: B[S] = y_blank·(B[S] + L[S − 1]).
+                let x = prev[1 + s] + prev[p + s];
+                let v = yb * x * inv;
+                cur[1 + s] = v;
+                m = lane_max(m, v);
+                bad = lane_max(bad, flushed_product(v, x, yb));
+            }
+            if bad != 0.0 {
+                return None;
+            }
+            max = m;
+        }
+        let last = &self.alpha[(steps - 1) * 2 * p..];
+        let end = last[1 + s] + last[p + s];
+        Some(log_scale + end.ln())
+    }
+
+    /// The backward pass in probabilities after [`forward_linear`](Self::forward_linear)
+    /// found a path: calls `step` as [`backward`](Self::backward) does, each step's
+    /// occupancies normalised by their own total (Σ_s α_t(s)·β̃_t(s) = p at every t); `false`
+    /// when a value nears underflow, possibly after some calls of `step` (the caller then
+    /// runs the log-space passes, which call it again for every step).
+    pub(crate) fn backward_linear(&mut self, mut step: impl FnMut(usize, f64, &[f64])) -> bool {
+        type V = <f64 as Real>::Vector;
+        let (steps, s, p) = (self.steps, self.labels, self.stride);
+        if steps == 0 {
+            return true;
+        }
+        self.tilde.fill(0.0);
+        self.beta.fill(0.0);
+        self.gamma.fill(0.0);
+        self.tilde[1 + s] = 1.0;
+        if s > 0 {
+            self.tilde[p + s] = 1.0;
+        }
+        let mut t = steps - 1;
+        loop {
+            let a = &self.alpha[t * 2 * p..(t + 1) * 2 * p];
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let mid = split::<f64>(b0, b1);
+            let mut blank = occupancy_blanks_linear::<V>(a, &self.tilde, b0, mid).sum_f64();
+            blank += occupancy_blanks_linear::<f64>(a, &self.tilde, mid, b1);
+            let mid = split::<f64>(l0, l1);
+            occupancy_labels_linear::<V>(a, &self.tilde, p, &mut self.gamma, l0, mid);
+            occupancy_labels_linear::<f64>(a, &self.tilde, p, &mut self.gamma, mid, l1);
+            if l1 < s {
+                self.gamma[l1] = 0.0;
+            }
+            let total = blank + self.gamma[l0..l1].iter().sum::<f64>();
+            if total.is_nan() || total < TINY {
+                return false;
+            }
+            let inv = 1.0 / total;
+            self.gamma[l0..l1].iter_mut().for_each(|g| *g *= inv);
+            step(t, blank * inv, &self.gamma);
+            if t == 0 {
+                return true;
+            }
+            // β_t = y_t·β̃_t, then β̃_{t−1} from β_t divided by its maximum.
+            let yb = self.prob_blank[t];
+            let y = &self.prob[t * s..(t + 1) * s];
+            let mid = split::<f64>(b0, b1);
+            let (mv, bv) = emission_linear::<V>(&self.tilde, &mut self.beta, 1, V::splat(yb), None, b0, mid);
+            let (ms, bs) = emission_linear::<f64>(&self.tilde, &mut self.beta, 1, yb, None, mid, b1);
+            let (mut m, mut bad) = (lane_max(fold_max(mv), ms), lane_max(fold_max(bv), bs));
+            let mid = split::<f64>(l0, l1);
+            let (mv, bv) = emission_linear::<V>(&self.tilde, &mut self.beta, p + 1, V::zero(), Some(y), l0, mid);
+            let (ms, bs) = emission_linear::<f64>(&self.tilde, &mut self.beta, p + 1, 0.0, Some(y), mid, l1);
+            m = lane_max(m, lane_max(fold_max(mv), ms));
+            bad = lane_max(bad, lane_max(fold_max(bv), bs));
+            if bad != 0.0 || m == 0.0 {
+                return false;
+            }
+            let inv = 1.0 / m;
+            t -= 1;
+            let ((b0, b1), (l0, l1)) = self.band(t);
+            let b1 = b1.max((t + 2).min(s + 1));
+            let mid = split::<f64>(b0, b1);
+            backward_blanks_linear::<V>(&self.beta, &mut self.tilde, p, inv, b0, mid);
+            backward_blanks_linear::<f64>(&self.beta, &mut self.tilde, p, inv, mid, b1);
+            let mid = split::<f64>(l0, l1);
+            backward_labels_linear::<V>(&self.beta, &mut self.tilde, p, &self.skip, inv, l0, mid);
+            backward_labels_linear::<f64>(&self.beta, &mut self.tilde, p, &self.skip, inv, mid, l1);
+        }
+    }
+}
+
+/// Where a product `v` = x·y of two values that are not 0 fell below [`TINY`]: min(x, y)
+/// (> 0), else 0. (Every value is ≥ 0 and none is NaN: NaN emissions take the log space.)
+#[inline(always)]
+fn flushed_product<L: Lane>(v: L, x: L, y: L) -> L {
+    L::select(v.lt_mask(L::splat(L::Elem::from_f64(TINY))), x.min_nan(y), L::zero())
+}
+
+/// Where an emission probability `y` = e^{e − M} fell below [`TINY`] though e > −∞: 1, else 0.
+#[inline(always)]
+fn flushed<L: Lane>(y: L, e: L) -> L {
+    let finite = e.gt_mask(L::splat(neg_inf()));
+    L::select(y.lt_mask(L::splat(L::Elem::from_f64(TINY))), L::indicator(finite), L::zero())
+}
+
+/// y[k] = e^{e[k] − m} for k in `from..to`; returns where one fell below [`TINY`] (see [`flushed`]).
+#[inline(always)]
+fn emission_probs<L: Lane>(e: &[L::Elem], y: &mut [L::Elem], m: L::Elem, from: usize, to: usize) -> L {
+    let m = L::splat(m);
+    let mut bad = L::zero();
+    let mut k = from;
+    while k < to {
+        let ek = at::<L>(e, k);
+        let v = (ek - m).exp();
+        put(v, y, k);
+        bad = lane_max(bad, flushed(v, ek));
+        k += L::WIDTH;
+    }
+    bad
+}
+
+/// The linear [`forward_pairs`]: x = α(B[k]) + α(L[k−1]); B[k] = y_blank·x, L[k] =
+/// y(l_k)·(α(L[k]) + (x if l_k ≠ l_{k−1} else α(B[k]))), each times `inv`; returns the
+/// running maximum and where a product fell below [`TINY`].
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn linear_pairs<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, yb: L::Elem, y: &[L::Elem], skip: &[L::Elem], inv: L::Elem, from: usize, to: usize) -> (L, L) {
+    let (yb, ybi, inv) = (L::splat(yb), L::splat(yb * inv), L::splat(inv));
+    let (mut m, mut bad) = (L::zero(), L::zero());
+    let mut k = from;
+    while k < to {
+        let blank = at::<L>(prev, 1 + k);
+        let x = blank + at::<L>(prev, p + k);
+        let vb = ybi * x;
+        put(vb, cur, 1 + k);
+        let allowed = at::<L>(skip, k).eq_mask(L::zero());
+        let yk = at::<L>(y, k);
+        let sum = at::<L>(prev, p + 1 + k) + L::select(allowed, x, blank);
+        let vl = yk * (sum * inv);
+        put(vl, cur, p + 1 + k);
+        m = lane_max(lane_max(m, vb), vl);
+        bad = lane_max(bad, lane_max(flushed_product(vb, x, yb), flushed_product(vl, sum, yk)));
+        k += L::WIDTH;
+    }
+    (m, bad)
+}
+
+/// The linear [`add_emission`]: β_t = y_t·β̃_t; returns the running maximum and where a
+/// product fell below [`TINY`].
+#[inline(always)]
+fn emission_linear<L: Lane>(tilde: &[L::Elem], beta: &mut [L::Elem], base: usize, yb: L, y: Option<&[L::Elem]>, from: usize, to: usize) -> (L, L) {
+    let (mut m, mut bad) = (L::zero(), L::zero());
+    let mut k = from;
+    while k < to {
+        let yk = match y {
+            Some(y) => at::<L>(y, k),
+            None => yb,
+        };
+        let b = at::<L>(tilde, base + k);
+        let v = yk * b;
+        put(v, beta, base + k);
+        m = lane_max(m, v);
+        bad = lane_max(bad, flushed_product(v, b, yk));
+        k += L::WIDTH;
+    }
+    (m, bad)
+}
+
+/// The linear [`backward_blanks`]: β̃_t(B[k]) = (β_{t+1}(B[k]) + β_{t+1}(L[k]))·inv.
+#[inline(always)]
+fn backward_blanks_linear<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, inv: L::Elem, from: usize, to: usize) {
+    let inv = L::splat(inv);
+    let mut k = from;
+    while k < to {
+        put((at::<L>(beta, 1 + k) + at::<L>(beta, p + 1 + k)) * inv, tilde, 1 + k);
+        k += L::WIDTH;
+    }
+}
+
+/// The linear [`backward_labels`]: β̃_t(L[k]) = β_{t+1}(L[k])·inv plus β̃_t(B[k + 1]) where
+/// the skip to L[k + 1] is allowed, else β_{t+1}(B[k + 1])·inv.
+#[inline(always)]
+fn backward_labels_linear<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, skip: &[L::Elem], inv: L::Elem, from: usize, to: usize) {
+    let inv = L::splat(inv);
+    let mut k = from;
+    while k < to {
+        let allowed = at::<L>(skip, k + 1).eq_mask(L::zero());
+        let next = L::select(allowed, at::<L>(tilde, 2 + k), at::<L>(beta, 2 + k) * inv);
+        put(at::<L>(beta, p + 1 + k) * inv + next, tilde, p + 1 + k);
+        k += L::WIDTH;
+    }
+}
+
+/// Σ_k α_t(B[k])·β̃_t(B[k]) over k in `from..to`, lane by lane (unnormalised).
+#[inline(always)]
+fn occupancy_blanks_linear<L: Lane>(a: &[L::Elem], tilde: &[L::Elem], from: usize, to: usize) -> L {
+    let mut sum = L::zero();
+    let mut k = from;
+    while k < to {
+        sum = sum + at::<L>(a, 1 + k) * at::<L>(tilde, 1 + k);
+        k += L::WIDTH;
+    }
+    sum
+}
+
+/// α_t(L[k])·β̃_t(L[k]) into `gamma[k]` for k in `from..to` (unnormalised).
+#[inline(always)]
+fn occupancy_labels_linear<L: Lane>(a: &[L::Elem], tilde: &[L::Elem], p: usize, gamma: &mut [L::Elem], from: usize, to: usize) {
+    let mut k = from;
+    while k < to {
+        put(at::<L>(a, p + 1 + k) * at::<L>(tilde, p + 1 + k), gamma, k);
+        k += L::WIDTH;
     }
 }
 
@@ -462,24 +771,104 @@ mod tests {
                         e[i * labels.len() + k] = lp[i * c + l as usize];
                     }
                 }
-                let log_p = scan.forward();
-                if want == f64::NEG_INFINITY {
-                    assert_eq!(log_p, want, "{labels:?}");
-                    continue;
-                }
-                assert!((log_p - want).abs() < 1e-12, "{labels:?}: {log_p} vs {want}");
-                let mut got = vec![0.0; t * c];
-                scan.backward(log_p, |i, gb, gl| {
-                    got[i * c] += gb;
-                    for (k, &l) in labels.iter().enumerate() {
-                        got[i * c + l as usize] += gl[k];
+                for linear in [false, true] {
+                    let log_p = if linear { scan.forward_linear().expect("no value nears underflow") } else { scan.forward() };
+                    if want == f64::NEG_INFINITY {
+                        assert_eq!(log_p, want, "{labels:?}");
+                        continue;
                     }
-                });
-                for (g, w) in got.iter().zip(&occ) {
-                    assert!((g - w).abs() < 1e-12, "{labels:?}: {got:?} vs {occ:?}");
+                    assert!((log_p - want).abs() < 1e-12, "{labels:?}, linear {linear}: {log_p} vs {want}");
+                    let mut got = vec![0.0; t * c];
+                    let step = |i: usize, gb: f64, gl: &[f64]| {
+                        got[i * c] += gb;
+                        for (k, &l) in labels.iter().enumerate() {
+                            got[i * c + l as usize] += gl[k];
+                        }
+                    };
+                    if linear {
+                        assert!(scan.backward_linear(step));
+                    } else {
+                        scan.backward(log_p, step);
+                    }
+                    for (g, w) in got.iter().zip(&occ) {
+                        assert!((g - w).abs() < 1e-12, "{labels:?}, linear {linear}: {got:?} vs {occ:?}");
+                    }
                 }
             }
         }
         force_scalar_kernels(false);
+    }
+
+    /// On a long lattice the two scans agree to rounding: ln p and every occupancy.
+    #[test]
+    fn linear_and_log_scans_agree() {
+        let (t, c) = (300usize, 20usize);
+        let labels: Vec<i32> = (0..60).map(|k| 1 + ((k * 7 + k / 5) % (c - 1)) as i32).collect();
+        let lp: Vec<f64> = (0..t * c).map(|i| ((i as f64 * 0.37).sin() * 3.0) - 3.5).collect();
+        let mut scan = Scan::<f64>::new("t");
+        scan.prepare(t, &labels).unwrap();
+        let (eb, e) = scan.emissions();
+        for i in 0..t {
+            eb[i] = lp[i * c];
+            for (k, &l) in labels.iter().enumerate() {
+                e[i * labels.len() + k] = lp[i * c + l as usize];
+            }
+        }
+        let occupancies = |scan: &mut Scan<f64>, linear: bool| {
+            let mut got = vec![0.0; t * c];
+            let step = |i: usize, gb: f64, gl: &[f64]| {
+                got[i * c] += gb;
+                for (k, &l) in labels.iter().enumerate() {
+                    got[i * c + l as usize] += gl[k];
+                }
+            };
+            let log_p = if linear { scan.forward_linear().expect("no underflow") } else { scan.forward() };
+            if linear {
+                assert!(scan.backward_linear(step));
+            } else {
+                scan.backward(log_p, step);
+            }
+            (log_p, got)
+        };
+        let (log_p, want) = occupancies(&mut scan, false);
+        let (linear, got) = occupancies(&mut scan, true);
+        assert!(log_p.is_finite() && (linear - log_p).abs() < 1e-12 * log_p.abs(), "{linear} vs {log_p}");
+        let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(worst < 1e-12, "occupancies differ by {worst}");
+    }
+
+    /// The linear scan gives up where a value would near underflow, and only there.
+    #[test]
+    fn linear_scan_gives_up_near_underflow() {
+        let labels = [1, 2, 1];
+        let mut scan = Scan::<f64>::new("t");
+        let fill = |scan: &mut Scan<f64>, t: usize, f: &dyn Fn(usize, usize) -> f64| {
+            scan.prepare(t, &labels).unwrap();
+            let (eb, e) = scan.emissions();
+            for i in 0..t {
+                eb[i] = f(i, 0);
+                for (k, &l) in labels.iter().enumerate() {
+                    e[i * labels.len() + k] = f(i, l as usize);
+                }
+            }
+        };
+        // An emission 800 below the step's largest: e^{−800} underflows f64.
+        fill(&mut scan, 8, &|i, c| if i == 3 && c == 2 { -800.0 } else { -1.0 - (c as f64) * 0.1 });
+        assert_eq!(scan.forward_linear(), None);
+        // −∞ is an impossible emission, not an underflow; 300 below is still a normal number.
+        fill(&mut scan, 8, &|i, c| if i == 3 && c == 2 { f64::NEG_INFINITY } else if i == 5 && c == 1 { -300.0 } else { -1.0 });
+        let linear = scan.forward_linear().expect("no underflow");
+        assert!((linear - scan.forward()).abs() < 1e-12 * linear.abs());
+        // A NaN emission takes the log space (which gives PyTorch's NaN).
+        fill(&mut scan, 8, &|i, c| if i == 2 && c == 1 { f64::NAN } else { -1.0 });
+        assert_eq!(scan.forward_linear(), None);
+        // Cells whose probabilities part by e^{−8} a step from the likeliest: over 200 steps
+        // they near underflow (the log space still has them), over 50 they do not.
+        fill(&mut scan, 200, &|_, c| if c == 1 { -0.01 } else { -8.0 });
+        assert!(scan.forward().is_finite());
+        assert_eq!(scan.forward_linear(), None);
+        fill(&mut scan, 50, &|_, c| if c == 1 { -0.01 } else { -8.0 });
+        let (log, linear) = (scan.forward(), scan.forward_linear().expect("no underflow"));
+        assert!((linear - log).abs() < 1e-12 * log.abs(), "{linear} vs {log}");
     }
 }

@@ -5,7 +5,8 @@
 //! | [`ctc_loss`] | −ln Σ_{paths π collapsing to the target} Π_t p_t(π_t) | `F.ctc_loss` |
 //!
 //! The forward–backward recursion runs on the scan engine (`engine/scan.rs`), one sequence
-//! at a time: α and β in log space, each step's lattice positions vectorized. The gradient
+//! at a time, each step's lattice positions vectorized: α and β in probabilities rescaled at
+//! every step, or in log space for a sequence where a value nears underflow. The gradient
 //! with respect to the log-probabilities is the exact one, ∂ℓ/∂lp_t(c) = −γ_t(c), the
 //! posterior occupancy of class c at step t (PyTorch returns exp(lp) − γ, which equals it
 //! only after the log_softmax backward; docs/API.md §6). With `from_logits` the
@@ -203,6 +204,7 @@ pub fn ctc_loss<T: Real>(
     let mut class_gamma = if grad.is_some() { try_filled(F, "log_probs", c, 0.0)? } else { Vec::new() };
     let mut scan = Scan::<f64>::new(F);
     let mut total = Sum::default();
+    let mut linear_below = usize::MAX;
     for b in 0..n {
         let (steps_b, labels) = (il[b], &targets.data[starts[b]..starts[b] + tl[b]]);
         scan.prepare(steps_b, labels)?;
@@ -215,7 +217,14 @@ pub fn ctc_loss<T: Real>(
                 e[t * s + k] = lp(row + l as usize);
             }
         }
-        let log_p = scan.forward();
+        // Probabilities first (no exp or ln per cell); log space where they near underflow.
+        // After a sequence of T steps needed log space, those of T steps or more go straight
+        // there (long sequences part their paths' probabilities beyond f64's range).
+        let linear = if steps_b < linear_below { scan.forward_linear() } else { None };
+        if linear.is_none() {
+            linear_below = linear_below.min(steps_b);
+        }
+        let log_p = linear.unwrap_or_else(|| scan.forward());
         let mut loss = -log_p;
         let impossible = loss == f64::INFINITY;
         if impossible && opts.zero_infinity {
@@ -243,7 +252,7 @@ pub fn ctc_loss<T: Real>(
             _ if none => 1.0,
             _ => reducer.grad_scale_times::<f64>(weight),
         };
-        scan.backward(log_p, |t, gamma_blank, gamma_labels| {
+        let mut step = |t: usize, gamma_blank: f64, gamma_labels: &[f64]| {
             // γ_t per class: the blank positions' sum, and each label position added to its
             // class (a class repeated in the target collects every position), in f64.
             class_gamma.fill(0.0);
@@ -263,7 +272,13 @@ pub fn ctc_loss<T: Real>(
                     }
                 }
             }
-        });
+        };
+        if linear.is_none() || !scan.backward_linear(&mut step) {
+            // (Every step's row is written again.)
+            linear_below = linear_below.min(steps_b);
+            let log_p = if linear.is_some() { scan.forward() } else { log_p };
+            scan.backward(log_p, &mut step);
+        }
     }
     Ok(reducer.finish(total.value()))
 }
