@@ -33,6 +33,8 @@ export interface SmallPlan {
   kinds: Uint8Array;
   /** The reduction option's name, if the loss has one ('none' goes to `execute`). */
   reductionKey: string | undefined;
+  /** Every gradient slot in `grads` is 0 (the last call was a forward call). */
+  gradsClear: boolean;
 }
 
 /** The argument kinds this path stages; any other kind (`OTHER`) goes to `execute`. */
@@ -59,6 +61,7 @@ export function smallPlan(plan: Plan): SmallPlan {
     outputs: { out: 0, gradOutput: 0, grads },
     kinds: Uint8Array.from(plan.argKinds, (k) => KIND[k] ?? OTHER),
     reductionKey: plan.optKeys.find((_, i) => plan.optSpecs[i].kind === "reduction"),
+    gradsClear: false,
   };
 }
 
@@ -206,7 +209,6 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
   const opts = args[nargs];
   if (opts !== undefined) {
     if (typeof opts !== "object" || opts === null) return undefined;
-    values = { ...sp.defaults };
     try {
       if (Object.getPrototypeOf(opts) !== Object.prototype) return undefined;
       for (const key in opts) {
@@ -237,6 +239,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
           if (given === undefined || given === null) continue;
           return undefined;
         }
+        if (values === sp.defaults) values = { ...sp.defaults }; // (copied once a scalar option is given)
         values[key] = readOption(plan.name, key, o, given) as number | boolean;
       }
     } catch {
@@ -361,18 +364,23 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     }
   }
   const grads = sp.grads;
-  for (let k = 0; k < diffAt.length; k++) {
-    const at = diffAt[k];
-    const want = withGrad && wanted[k];
-    const d = want ? dest[k] : undefined;
-    if (d !== undefined && isWasmTensor(d)) {
-      gradOff[k] = -2; // written in place, into the caller's wasm tensor
-      grads[plan.argNames[at]] = d.ptr;
-      continue;
+  // A forward call after another finds its gradient slots 0 already (stores keyed by name
+  // cost more than this check).
+  if (withGrad || !sp.gradsClear) {
+    for (let k = 0; k < diffAt.length; k++) {
+      const at = diffAt[k];
+      const want = withGrad && wanted[k];
+      const d = want ? dest[k] : undefined;
+      if (d !== undefined && isWasmTensor(d)) {
+        gradOff[k] = -2; // written in place, into the caller's wasm tensor
+        grads[plan.argNames[at]] = d.ptr;
+        continue;
+      }
+      gradOff[k] = want ? off : -1;
+      grads[plan.argNames[at]] = want ? area + off : 0;
+      if (want) off += (argLen[at] * eb + 7) & ~7;
     }
-    gradOff[k] = want ? off : -1;
-    grads[plan.argNames[at]] = want ? area + off : 0;
-    if (want) off += (argLen[at] * eb + 7) & ~7;
+    sp.gradsClear = !withGrad;
   }
 
   let loss: number;
