@@ -110,6 +110,12 @@ describe("the small-call path", () => {
     const both = mseLoss.withGrad(x, y, { into: { input: gx, target: gy } });
     expect(both.grads.target).toBe(gy);
     expect(Array.from(gy.data)).toEqual([-2 / 3, -4 / 3, -2].map(Math.fround));
+    // Forward calls after a gradient call leave the tensors that received its gradients alone.
+    gx.data.fill(7);
+    gy.data.fill(7);
+    expect(mseLoss(x, y)).toBeCloseTo(14 / 3, 6);
+    expect(mseLoss(x, y, { reduction: "sum" })).toBeCloseTo(14, 5);
+    expect([...gx.data, ...gy.data]).toEqual(Array(6).fill(7));
     // Exactly over its own input: allowed for an element-wise loss (each element is read before it is written).
     const self = mseLoss.withGrad(x, y, { wrt: ["input"], into: { input: x } });
     expect(self.grads.input).toBe(x);
