@@ -225,3 +225,32 @@ fn f32_at_t1000_stays_within_1e5_of_f64() {
     }
     force_scalar_kernels(false);
 }
+
+#[test]
+fn last_blank_keeps_its_digits_when_the_previous_row_is_tiny() {
+    // Emissions 300–443 nats apart (all finite): the previous row's maximum is ~1e-130, and
+    // the last blank's product must not pass through subnormal numbers. Expected values from
+    // the 10 paths enumerated in 50-digit arithmetic (mpmath): ln p and the occupancies γ.
+    let lp = [0.0, 0.0, -300.0, -300.0, -300.0, 0.0, -320.0, 0.0, -320.0, -423.0, 0.0, -443.0f64];
+    let want_loss = 741.390_562_087_153_7;
+    let gamma = [
+        [0.399_999_999_835_107_7, 0.600_000_000_164_892_3, 0.0],
+        [0.199_999_999_917_553_85, 0.399_999_999_835_107_7, 0.400_000_000_247_338_45],
+        [0.199_999_999_917_553_85, 0.599_999_999_752_661_6, 0.200_000_000_329_784_57],
+        [0.399_999_999_835_107_7, 0.0, 0.600_000_000_164_892_3],
+    ];
+    for scalar in [false, true] {
+        force_scalar_kernels(scalar);
+        let mut g = vec![0.0f64; 12];
+        let opts = CtcOptions { reduction: Reduction::Sum, ..CtcOptions::default() };
+        let out = Out { grads: [Some(&mut g[..]), None, None], ..Out::default() };
+        let loss = ctc_loss(core::Tensor::new(&lp, &[4, 3]), core::Tensor::flat(&[1i32, 2]), Lengths::One(4.0), Lengths::One(2.0), &opts, out).unwrap();
+        assert!(((loss - want_loss) / want_loss).abs() < 1e-14, "loss {loss} vs {want_loss}");
+        for (t, row) in gamma.iter().enumerate() {
+            for (c, &y) in row.iter().enumerate() {
+                assert!((g[t * 3 + c] + y).abs() < 1e-12, "∂/∂lp[{t}][{c}] = {} vs {}", g[t * 3 + c], -y);
+            }
+        }
+    }
+    force_scalar_kernels(false);
+}

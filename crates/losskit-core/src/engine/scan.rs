@@ -368,7 +368,9 @@ impl Scan<f64> {
             if b1 > s {
                 // The last blank: B[S] = y_blank·(B[S] + L[S − 1]).
                 let x = prev[1 + s] + prev[p + s];
-                let v = yb * x * inv;
+                // x·inv first (≥ TINY/3 when x ≥ TINY): yb·x could fall below f64's normal
+                // range and come back above TINY once divided by a small maximum.
+                let v = yb * (x * inv);
                 cur[1 + s] = v;
                 m = lane_max(m, v);
                 bad = lane_max(bad, flushed_product(v, x, yb));
