@@ -181,7 +181,8 @@ impl<T: Real> Scan<T> {
         if steps == 0 {
             return if s == 0 { 0.0 } else { f64::NEG_INFINITY };
         }
-        self.alpha.fill(neg_inf()); // (the linear scan may have used it)
+        // (The linear scan may have used the rows.)
+        self.alpha.fill(neg_inf());
         // Step 0: a path starts at the first blank or the first label.
         self.alpha[1] = self.emit_blank[0];
         if s > 0 {
@@ -232,7 +233,8 @@ impl<T: Real> Scan<T> {
         let inf = neg_inf::<T>();
         self.tilde.fill(inf);
         self.beta.fill(inf);
-        self.gamma.fill(T::ZERO); // (the linear scan may have used it)
+        // (The linear scan may have used the occupancies.)
+        self.gamma.fill(T::ZERO);
         // β̃ at the last step: the path must end at the last blank or the last label.
         self.tilde[1 + s] = T::ZERO;
         if s > 0 {
@@ -277,11 +279,11 @@ impl<T: Real> Scan<T> {
             // which reuse them: β̃(L[k]) = lse(β(L[k]), β̃(B[k + 1])) where skipping is allowed.
             let b1 = b1.max((t + 2).min(s + 1));
             let mid = split::<T>(b0, b1);
-            backward_blanks::<T::Vector>(&self.beta, &mut self.tilde, p, shift, b0, mid);
-            backward_blanks::<T>(&self.beta, &mut self.tilde, p, shift, mid, b1);
+            backward_blanks::<LogSpace, T::Vector>(&self.beta, &mut self.tilde, p, -shift, b0, mid);
+            backward_blanks::<LogSpace, T>(&self.beta, &mut self.tilde, p, -shift, mid, b1);
             let mid = split::<T>(l0, l1);
-            backward_labels::<T::Vector>(&self.beta, &mut self.tilde, p, &self.skip, shift, l0, mid);
-            backward_labels::<T>(&self.beta, &mut self.tilde, p, &self.skip, shift, mid, l1);
+            backward_labels::<LogSpace, T::Vector>(&self.beta, &mut self.tilde, p, &self.skip, -shift, l0, mid);
+            backward_labels::<LogSpace, T>(&self.beta, &mut self.tilde, p, &self.skip, -shift, mid, l1);
         }
     }
 }
@@ -446,11 +448,11 @@ impl Scan<f64> {
             let ((b0, b1), (l0, l1)) = self.band(t);
             let b1 = b1.max((t + 2).min(s + 1));
             let mid = split::<f64>(b0, b1);
-            backward_blanks_linear::<V>(&self.beta, &mut self.tilde, p, inv, b0, mid);
-            backward_blanks_linear::<f64>(&self.beta, &mut self.tilde, p, inv, mid, b1);
+            backward_blanks::<Linear, V>(&self.beta, &mut self.tilde, p, inv, b0, mid);
+            backward_blanks::<Linear, f64>(&self.beta, &mut self.tilde, p, inv, mid, b1);
             let mid = split::<f64>(l0, l1);
-            backward_labels_linear::<V>(&self.beta, &mut self.tilde, p, &self.skip, inv, l0, mid);
-            backward_labels_linear::<f64>(&self.beta, &mut self.tilde, p, &self.skip, inv, mid, l1);
+            backward_labels::<Linear, V>(&self.beta, &mut self.tilde, p, &self.skip, inv, l0, mid);
+            backward_labels::<Linear, f64>(&self.beta, &mut self.tilde, p, &self.skip, inv, mid, l1);
         }
     }
 }
@@ -490,7 +492,17 @@ fn emission_probs<L: Lane>(e: &[L::Elem], y: &mut [L::Elem], m: L::Elem, from: u
 /// running maximum and where a product fell below [`TINY`].
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn linear_pairs<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, yb: L::Elem, y: &[L::Elem], skip: &[L::Elem], inv: L::Elem, from: usize, to: usize) -> (L, L) {
+fn linear_pairs<L: Lane>(
+    prev: &[L::Elem],
+    cur: &mut [L::Elem],
+    p: usize,
+    yb: L::Elem,
+    y: &[L::Elem],
+    skip: &[L::Elem],
+    inv: L::Elem,
+    from: usize,
+    to: usize,
+) -> (L, L) {
     let (yb, ybi, inv) = (L::splat(yb), L::splat(yb * inv), L::splat(inv));
     let (mut m, mut bad) = (L::zero(), L::zero());
     let mut k = from;
@@ -514,7 +526,15 @@ fn linear_pairs<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, yb: L:
 /// The linear [`add_emission`]: β_t = y_t·β̃_t; returns the running maximum and where a
 /// product fell below [`TINY`].
 #[inline(always)]
-fn emission_linear<L: Lane>(tilde: &[L::Elem], beta: &mut [L::Elem], base: usize, yb: L, y: Option<&[L::Elem]>, from: usize, to: usize) -> (L, L) {
+fn emission_linear<L: Lane>(
+    tilde: &[L::Elem],
+    beta: &mut [L::Elem],
+    base: usize,
+    yb: L,
+    y: Option<&[L::Elem]>,
+    from: usize,
+    to: usize,
+) -> (L, L) {
     let (mut m, mut bad) = (L::zero(), L::zero());
     let mut k = from;
     while k < to {
@@ -530,31 +550,6 @@ fn emission_linear<L: Lane>(tilde: &[L::Elem], beta: &mut [L::Elem], base: usize
         k += L::WIDTH;
     }
     (m, bad)
-}
-
-/// The linear [`backward_blanks`]: β̃_t(B[k]) = (β_{t+1}(B[k]) + β_{t+1}(L[k]))·inv.
-#[inline(always)]
-fn backward_blanks_linear<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, inv: L::Elem, from: usize, to: usize) {
-    let inv = L::splat(inv);
-    let mut k = from;
-    while k < to {
-        put((at::<L>(beta, 1 + k) + at::<L>(beta, p + 1 + k)) * inv, tilde, 1 + k);
-        k += L::WIDTH;
-    }
-}
-
-/// The linear [`backward_labels`]: β̃_t(L[k]) = β_{t+1}(L[k])·inv plus β̃_t(B[k + 1]) where
-/// the skip to L[k + 1] is allowed, else β_{t+1}(B[k + 1])·inv.
-#[inline(always)]
-fn backward_labels_linear<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, skip: &[L::Elem], inv: L::Elem, from: usize, to: usize) {
-    let inv = L::splat(inv);
-    let mut k = from;
-    while k < to {
-        let allowed = at::<L>(skip, k + 1).eq_mask(L::zero());
-        let next = L::select(allowed, at::<L>(tilde, 2 + k), at::<L>(beta, 2 + k) * inv);
-        put(at::<L>(beta, p + 1 + k) * inv + next, tilde, p + 1 + k);
-        k += L::WIDTH;
-    }
 }
 
 /// Σ_k α_t(B[k])·β̃_t(B[k]) over k in `from..to`, lane by lane (unnormalised).
@@ -626,7 +621,17 @@ fn forward_blanks<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, eb: 
 /// (each less the shift); returns the lanes' running maximum.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn forward_pairs<L: Lane>(prev: &[L::Elem], cur: &mut [L::Elem], p: usize, eb: L::Elem, e: &[L::Elem], skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) -> L {
+fn forward_pairs<L: Lane>(
+    prev: &[L::Elem],
+    cur: &mut [L::Elem],
+    p: usize,
+    eb: L::Elem,
+    e: &[L::Elem],
+    skip: &[L::Elem],
+    shift: L::Elem,
+    from: usize,
+    to: usize,
+) -> L {
     let (eb, shift) = (L::splat(eb), L::splat(shift));
     let mut m = L::splat(neg_inf());
     let mut k = from;
@@ -663,29 +668,72 @@ fn add_emission<L: Lane>(tilde: &[L::Elem], beta: &mut [L::Elem], base: usize, e
     m
 }
 
-/// β̃_t(B[k]) = lse(β_{t+1}(B[k]), β_{t+1}(L[k])) − shift for k in `from..to`.
+/// How the two scans combine values: the log-space one adds probabilities with a
+/// log-sum-exp and rescales a row by subtracting its shift; the linear one adds and multiplies.
+trait Domain {
+    /// The probability of either of two disjoint events.
+    fn plus<L: Lane>(a: L, b: L) -> L;
+    /// A value rescaled by `scale` (log space: −shift; linear: 1/max).
+    fn rescale<L: Lane>(v: L, scale: L) -> L;
+}
+
+/// Values are logarithms.
+struct LogSpace;
+impl Domain for LogSpace {
+    #[inline(always)]
+    fn plus<L: Lane>(a: L, b: L) -> L {
+        lse2(a, b)
+    }
+    #[inline(always)]
+    fn rescale<L: Lane>(v: L, scale: L) -> L {
+        v + scale
+    }
+}
+
+/// Values are probabilities.
+struct Linear;
+impl Domain for Linear {
+    #[inline(always)]
+    fn plus<L: Lane>(a: L, b: L) -> L {
+        a + b
+    }
+    #[inline(always)]
+    fn rescale<L: Lane>(v: L, scale: L) -> L {
+        v * scale
+    }
+}
+
+/// β̃_t(B[k]) = β_{t+1}(B[k]) ⊕ β_{t+1}(L[k]), rescaled, for k in `from..to`.
 #[inline(always)]
-fn backward_blanks<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, shift: L::Elem, from: usize, to: usize) {
-    let shift = L::splat(shift);
+fn backward_blanks<D: Domain, L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, scale: L::Elem, from: usize, to: usize) {
+    let scale = L::splat(scale);
     let mut k = from;
     while k < to {
-        let v = lse2(at::<L>(beta, 1 + k), at::<L>(beta, p + 1 + k)) - shift;
+        let v = D::rescale(D::plus(at::<L>(beta, 1 + k), at::<L>(beta, p + 1 + k)), scale);
         put(v, tilde, 1 + k);
         k += L::WIDTH;
     }
 }
 
-/// β̃_t(L[k]) = lse(β_{t+1}(L[k]), β_{t+1}(B[k + 1]), β_{t+1}(L[k + 1]) if l_{k+1} ≠ l_k) − shift,
-/// the last two being β̃_t(B[k + 1]) (already in `tilde`, shifted) where the skip is allowed.
+/// β̃_t(L[k]) = β_{t+1}(L[k]) ⊕ β_{t+1}(B[k + 1]) ⊕ (β_{t+1}(L[k + 1]) if l_{k+1} ≠ l_k), rescaled,
+/// the last two being β̃_t(B[k + 1]) (already in `tilde`, rescaled) where the skip is allowed.
 #[inline(always)]
-fn backward_labels<L: Lane>(beta: &[L::Elem], tilde: &mut [L::Elem], p: usize, skip: &[L::Elem], shift: L::Elem, from: usize, to: usize) {
-    let shift = L::splat(shift);
+fn backward_labels<D: Domain, L: Lane>(
+    beta: &[L::Elem],
+    tilde: &mut [L::Elem],
+    p: usize,
+    skip: &[L::Elem],
+    scale: L::Elem,
+    from: usize,
+    to: usize,
+) {
+    let scale = L::splat(scale);
     let mut k = from;
     while k < to {
-        let stay = at::<L>(beta, p + 1 + k) - shift;
+        let stay = D::rescale(at::<L>(beta, p + 1 + k), scale);
         let allowed = at::<L>(skip, k + 1).eq_mask(L::zero());
-        let next = L::select(allowed, at::<L>(tilde, 2 + k), at::<L>(beta, 2 + k) - shift);
-        put(lse2(stay, next), tilde, p + 1 + k);
+        let next = L::select(allowed, at::<L>(tilde, 2 + k), D::rescale(at::<L>(beta, 2 + k), scale));
+        put(D::plus(stay, next), tilde, p + 1 + k);
         k += L::WIDTH;
     }
 }
@@ -756,6 +804,41 @@ mod tests {
         }
     }
 
+    /// A scan of the labels over the log-probabilities `lp` (T × C, row-major).
+    fn scan_of(lp: &[f64], t: usize, c: usize, labels: &[i32]) -> Scan<f64> {
+        let mut scan = Scan::<f64>::new("t");
+        scan.prepare(t, labels).unwrap();
+        let (eb, e) = scan.emissions();
+        for i in 0..t {
+            eb[i] = lp[i * c];
+            for (k, &l) in labels.iter().enumerate() {
+                e[i * labels.len() + k] = lp[i * c + l as usize];
+            }
+        }
+        scan
+    }
+
+    /// ln p and the occupancies per (step, class) from the log-space or the linear passes
+    /// (the backward pass only when ln p is finite).
+    fn passes(scan: &mut Scan<f64>, linear: bool, t: usize, c: usize, labels: &[i32]) -> (f64, Vec<f64>) {
+        let log_p = if linear { scan.forward_linear().expect("no value nears underflow") } else { scan.forward() };
+        let mut got = vec![0.0; t * c];
+        if log_p.is_finite() {
+            let step = |i: usize, gb: f64, gl: &[f64]| {
+                got[i * c] += gb;
+                for (k, &l) in labels.iter().enumerate() {
+                    got[i * c + l as usize] += gl[k];
+                }
+            };
+            if linear {
+                assert!(scan.backward_linear(step));
+            } else {
+                scan.backward(log_p, step);
+            }
+        }
+        (log_p, got)
+    }
+
     #[test]
     fn forward_backward_matches_brute_force_simd_and_scalar() {
         let (t, c, blank) = (6usize, 4usize, 0i32);
@@ -764,34 +847,14 @@ mod tests {
             let (want, occ) = brute_force(&lp, t, c, &labels, blank);
             for scalar in [false, true] {
                 force_scalar_kernels(scalar);
-                let mut scan = Scan::<f64>::new("t");
-                scan.prepare(t, &labels).unwrap();
-                let (eb, e) = scan.emissions();
-                for i in 0..t {
-                    eb[i] = lp[i * c];
-                    for (k, &l) in labels.iter().enumerate() {
-                        e[i * labels.len() + k] = lp[i * c + l as usize];
-                    }
-                }
+                let mut scan = scan_of(&lp, t, c, &labels);
                 for linear in [false, true] {
-                    let log_p = if linear { scan.forward_linear().expect("no value nears underflow") } else { scan.forward() };
+                    let (log_p, got) = passes(&mut scan, linear, t, c, &labels);
                     if want == f64::NEG_INFINITY {
                         assert_eq!(log_p, want, "{labels:?}");
                         continue;
                     }
                     assert!((log_p - want).abs() < 1e-12, "{labels:?}, linear {linear}: {log_p} vs {want}");
-                    let mut got = vec![0.0; t * c];
-                    let step = |i: usize, gb: f64, gl: &[f64]| {
-                        got[i * c] += gb;
-                        for (k, &l) in labels.iter().enumerate() {
-                            got[i * c + l as usize] += gl[k];
-                        }
-                    };
-                    if linear {
-                        assert!(scan.backward_linear(step));
-                    } else {
-                        scan.backward(log_p, step);
-                    }
                     for (g, w) in got.iter().zip(&occ) {
                         assert!((g - w).abs() < 1e-12, "{labels:?}, linear {linear}: {got:?} vs {occ:?}");
                     }
@@ -807,33 +870,9 @@ mod tests {
         let (t, c) = (300usize, 20usize);
         let labels: Vec<i32> = (0..60).map(|k| 1 + ((k * 7 + k / 5) % (c - 1)) as i32).collect();
         let lp: Vec<f64> = (0..t * c).map(|i| ((i as f64 * 0.37).sin() * 3.0) - 3.5).collect();
-        let mut scan = Scan::<f64>::new("t");
-        scan.prepare(t, &labels).unwrap();
-        let (eb, e) = scan.emissions();
-        for i in 0..t {
-            eb[i] = lp[i * c];
-            for (k, &l) in labels.iter().enumerate() {
-                e[i * labels.len() + k] = lp[i * c + l as usize];
-            }
-        }
-        let occupancies = |scan: &mut Scan<f64>, linear: bool| {
-            let mut got = vec![0.0; t * c];
-            let step = |i: usize, gb: f64, gl: &[f64]| {
-                got[i * c] += gb;
-                for (k, &l) in labels.iter().enumerate() {
-                    got[i * c + l as usize] += gl[k];
-                }
-            };
-            let log_p = if linear { scan.forward_linear().expect("no underflow") } else { scan.forward() };
-            if linear {
-                assert!(scan.backward_linear(step));
-            } else {
-                scan.backward(log_p, step);
-            }
-            (log_p, got)
-        };
-        let (log_p, want) = occupancies(&mut scan, false);
-        let (linear, got) = occupancies(&mut scan, true);
+        let mut scan = scan_of(&lp, t, c, &labels);
+        let (log_p, want) = passes(&mut scan, false, t, c, &labels);
+        let (linear, got) = passes(&mut scan, true, t, c, &labels);
         assert!(log_p.is_finite() && (linear - log_p).abs() < 1e-12 * log_p.abs(), "{linear} vs {log_p}");
         let worst = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(worst < 1e-12, "occupancies differ by {worst}");
@@ -858,7 +897,15 @@ mod tests {
         fill(&mut scan, 8, &|i, c| if i == 3 && c == 2 { -800.0 } else { -1.0 - (c as f64) * 0.1 });
         assert_eq!(scan.forward_linear(), None);
         // −∞ is an impossible emission, not an underflow; 300 below is still a normal number.
-        fill(&mut scan, 8, &|i, c| if i == 3 && c == 2 { f64::NEG_INFINITY } else if i == 5 && c == 1 { -300.0 } else { -1.0 });
+        fill(&mut scan, 8, &|i, c| {
+            if i == 3 && c == 2 {
+                f64::NEG_INFINITY
+            } else if i == 5 && c == 1 {
+                -300.0
+            } else {
+                -1.0
+            }
+        });
         let linear = scan.forward_linear().expect("no underflow");
         assert!((linear - scan.forward()).abs() < 1e-12 * linear.abs());
         // A NaN emission takes the log space (which gives PyTorch's NaN).
