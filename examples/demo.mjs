@@ -156,9 +156,10 @@ if (L.crossEntropy) {
   };
   for (let step = 0; step <= 60; step++) {
     const { loss, grads } = L.ctcLoss.withGrad({ data: logits, shape: [T, C] }, target, T, target.length, { fromLogits: true, reduction: "sum" });
+    // (The loss and the decode of the same logits, before this step's update.)
+    if (step % 10 === 0) console.log(`  step ${String(step).padStart(3)}  loss ${loss.toFixed(6)}  greedy decode [${decode()}]`);
     const g = grads.logProbs.data;
     for (let i = 0; i < logits.length; i++) logits[i] -= 1.0 * g[i];
-    if (step % 10 === 0) console.log(`  step ${String(step).padStart(3)}  loss ${loss.toFixed(6)}  greedy decode [${decode()}]`);
   }
   const decoded = decode();
   const ok = decoded.length === target.length && decoded.every((v, i) => v === target[i]);
