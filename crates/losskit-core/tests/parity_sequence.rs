@@ -241,7 +241,7 @@ fn last_blank_keeps_its_digits_when_the_previous_row_is_tiny() {
     ];
     for scalar in [false, true] {
         force_scalar_kernels(scalar);
-        let mut g = vec![0.0f64; 12];
+        let mut g = [0.0f64; 12];
         let opts = CtcOptions { reduction: Reduction::Sum, ..CtcOptions::default() };
         let out = Out { grads: [Some(&mut g[..]), None, None], ..Out::default() };
         let loss = ctc_loss(core::Tensor::new(&lp, &[4, 3]), core::Tensor::flat(&[1i32, 2]), Lengths::One(4.0), Lengths::One(2.0), &opts, out).unwrap();

@@ -87,6 +87,9 @@ impl<L: Lane> Exps<L> {
 /// keeping each e^{x_c − m} for the gradient pass (on the stack for narrow rows, else in
 /// `keep`, the input gradient) and showing each shifted logit x_c − m to `each`.
 /// Returns (m, s, the exponentials).
+// `held` is indexed by class only for narrow rows (c < HELD_CLASSES); the loops run over
+// every class, so they cannot iterate over `held`.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn log_sum_exp<L: Lane>(
     t: &Tile<L>,
