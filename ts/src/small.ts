@@ -109,6 +109,11 @@ const wanted: boolean[] = [];
 /** Per differentiable argument: the wasm tensor or typed array given in `into` for its gradient. */
 const dest: (WasmTensor | FloatArray | undefined)[] = [];
 
+/** The gradient slot (index into `plan.diffAt`) of the argument named `name`, or −1. */
+function gradSlot(plan: Plan, name: unknown): number {
+  return plan.diffAt.indexOf(plan.argNames.indexOf(name as string));
+}
+
 /**
  * Reads `into` (a plain object) into `dest`: `true` when every entry names a differentiable
  * argument and, for a wanted gradient, is a live wasm tensor, or a typed array outside wasm
@@ -121,9 +126,9 @@ function readInto(plan: Plan, into: object, dt: Dtype): boolean {
   const diffAt = plan.diffAt;
   try {
     for (const key in into) {
-      const at = plan.argNames.indexOf(key);
-      const k = diffAt.indexOf(at);
-      if (at < 0 || k < 0) return false;
+      const k = gradSlot(plan, key);
+      if (k < 0) return false;
+      const at = diffAt[k];
       const d: unknown = (into as Record<string, unknown>)[key];
       if (d === undefined || !wanted[k]) continue;
       if (isWasmTensor(d)) {
@@ -225,7 +230,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
           // A bit per differentiable argument named (anything else is `execute`'s to report).
           wrt = 0;
           for (let j = 0; j < w.length; j++) {
-            const k = plan.diffAt.indexOf(plan.argNames.indexOf(w[j] as string));
+            const k = gradSlot(plan, w[j]);
             if (k < 0) return undefined;
             wrt |= 1 << k;
           }
