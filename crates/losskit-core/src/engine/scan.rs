@@ -136,17 +136,18 @@ impl<T: Real> Scan<T> {
         // Sizes are bounded by the checked input: steps·S ≤ T·(targets' length) elements,
         // and steps·(2S + 6) by a small multiple of that plus 6T.
         let rows = steps.saturating_mul(2 * self.stride);
-        refill(f, &mut self.alpha, rows, inf)?;
+        // Rows every pass fills before it reads them only need their size.
+        size(f, &mut self.alpha, rows, inf)?;
         refill(f, &mut self.offsets, steps, 0.0)?;
         refill(f, &mut self.emit, steps.saturating_mul(s), T::ZERO)?;
         refill(f, &mut self.emit_blank, steps, T::ZERO)?;
         refill(f, &mut self.skip, s + 1, inf)?;
-        refill(f, &mut self.tilde, 2 * self.stride, inf)?;
-        refill(f, &mut self.beta, 2 * self.stride, inf)?;
-        refill(f, &mut self.gamma, s, T::ZERO)?;
-        refill(f, &mut self.prob, steps.saturating_mul(s), T::ZERO)?;
-        refill(f, &mut self.prob_blank, steps, T::ZERO)?;
-        refill(f, &mut self.emit_max, steps, 0.0)?;
+        size(f, &mut self.tilde, 2 * self.stride, inf)?;
+        size(f, &mut self.beta, 2 * self.stride, inf)?;
+        size(f, &mut self.gamma, s, T::ZERO)?;
+        size(f, &mut self.prob, steps.saturating_mul(s), T::ZERO)?;
+        size(f, &mut self.prob_blank, steps, T::ZERO)?;
+        size(f, &mut self.emit_max, steps, 0.0)?;
         for k in 1..s {
             if labels[k] != labels[k - 1] {
                 self.skip[k] = T::ZERO;
@@ -589,6 +590,17 @@ fn refill<E: Copy>(func: &'static str, v: &mut Vec<E>, n: usize, value: E) -> Re
         v.resize(n, value);
     }
     Ok(())
+}
+
+/// Sizes `v` to `n` elements for a buffer that is filled before it is read: grows it
+/// fallibly (as [`refill`]), else keeps what it holds.
+fn size<E: Copy>(func: &'static str, v: &mut Vec<E>, n: usize, value: E) -> Result<()> {
+    if v.len() < n {
+        refill(func, v, n, value)
+    } else {
+        v.truncate(n);
+        Ok(())
+    }
 }
 
 /// The maximum of a lane's elements, as a scalar lane.
