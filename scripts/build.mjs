@@ -67,7 +67,7 @@ const steps = {
     // caller, which merged all of Dice's kernel instances into one ~450 KB export that V8's
     // optimizing compiler runs ~1.5× slower than the same code split up (measured A/B). Only
     // there: other losses (CTC ~15 %) lose when nothing is inlined.
-    run(bin("wasm-opt"), ["--no-inline=*segmentation*", "-O3", ...features.map((f) => `--enable-${f}`), bg, "-o", bg]);
+    run(bin("wasm-opt"), ["--no-inline=*segmentation*", "--low-memory-unused", "-O3", ...features.map((f) => `--enable-${f}`), bg, "-o", bg]);
   },
   rollup() {
     // Source maps of earlier builds (none are made now) must not reach the package.

@@ -1,6 +1,7 @@
 // Type tests: compiled by `tsc -p test/types` against the published dist/losskit.d.ts.
 // Each @ts-expect-error line must fail to type-check, or tsc reports an unused directive.
 import {
+  type PreparedCall,
   type Tensor,
   LossError,
   init,
@@ -128,3 +129,16 @@ ganGeneratorLoss.withGrad(x, { wrt: ["realLogits"] });
 
 void [perBox, boxMean, boxGrad, dLoss, gGrad];
 void [ready, f32Loss, f32LossData, f32Grad, f64Grad, fromNumbers, wasmF32, viaWasm, ceGrad, kl32, onlyInputGrad, klBatchmean, klBatchmeanGrad, fromReadonly, ce, ceSoft, focal, focalMean, kl, reduced, summed, unreduced, shaped, l, g, perElement, gv, mae, code, wrong, triplet, tripletGrad, cosine, cosineGrad, ctc, ctcPer, ctcGrad];
+
+// Prepared calls: wasm tensors only; a number per call.
+const px = tensor([3], "f32");
+const pg = tensor([3], "f32");
+const prepared: PreparedCall = mseLoss.prepare(px, px, { reduction: "sum" });
+const preparedLoss: number = prepared();
+const preparedStep = mseLoss.withGrad.prepare(px, px, { wrt: ["input"], into: { input: pg } });
+const pce = crossEntropy.withGrad.prepare(tensor([1, 3], "f64"), tensor([1], "i32"), { into: { input: tensor([1, 3], "f64") } });
+// @ts-expect-error prepare binds wasm tensors, not typed arrays
+mseLoss.prepare(x, y);
+// @ts-expect-error reduction 'none' cannot be prepared
+mseLoss.prepare(px, px, { reduction: "none" });
+void [preparedLoss, preparedStep, pce];

@@ -31,10 +31,13 @@ export {
   type LossInfo,
   type NoneByDefaultLoss,
   type OptionKind,
+  type Prepare,
+  type PreparedArgs,
   type Reduction,
   type ScalarLoss,
   losses,
 } from "./spec.js";
+export type { PreparedCall } from "./small.js";
 export * from "./losses/regression.js";
 export * from "./losses/classification.js";
 export * from "./losses/margin.js";

@@ -14,9 +14,9 @@
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
 import { buffer, requireLoaded, settled, wasm, wasmBuffer } from "./backend.js";
-import { rethrow } from "./errors.js";
+import { LossError, describe, rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
-import { readOption } from "./spec.js";
+import { execute, readOption } from "./spec.js";
 import { type Dtype, type FloatArray, type Tensor, type WasmTensor, copyInto, isWasmTensor, typedArrayName, typedBuffer, typedLength } from "./tensor.js";
 
 /** What a plan's small calls reuse: the staged-argument records and the output slots passed to `invoke`. */
@@ -199,10 +199,18 @@ export function setSmallCalls(on: boolean): void {
   enabled = on === true;
 }
 
-/** The loss (and gradients) of a call this path takes, or `undefined` to hand it to `execute`. */
-export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
-  if (!enabled) return undefined;
-  requireLoaded(plan.name);
+// What `stage` leaves for its caller: the call's dtype, option values and descriptor words.
+let stagedDtype: Dtype = "f32";
+let stagedValues: Record<string, number | boolean> = {};
+let stagedWords = 0;
+
+/**
+ * Stages a call this path takes — its arguments copied into the area (or described in place),
+ * their descriptors written, the gradient slots set in `sp.grads` — and returns the plan's
+ * small records, or `undefined` to hand the call to `execute`. `prepared`: a call for
+ * {@link prepareCall}, whose wasm tensors may be larger than the area.
+ */
+function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean): SmallPlan | undefined {
   const nargs = plan.argNames.length;
   if (args.length > nargs + 1) return undefined;
   const sp = plan.small ?? (plan.small = smallPlan(plan));
@@ -288,7 +296,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
       if (wasmBuffer(typedBuffer(v as ArrayBufferView)) !== undefined) return undefined;
     }
     const len = ptr !== 0 ? (v as { length: number }).length : typedLength(v as ArrayBufferView);
-    if (len === 0 || len > areaBytes) return undefined; // (and the sizes below fit in 32-bit arithmetic)
+    if (len === 0 || (len > areaBytes && !(prepared && ptr !== 0))) return undefined; // (and the sizes below fit in 32-bit arithmetic)
     if (name === "Int32Array") {
       if (kind === 0 || kind === 3) return undefined;
       argIs[i] = 1;
@@ -387,10 +395,25 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     }
     sp.gradsClear = !withGrad;
   }
+  stagedDtype = dt;
+  stagedValues = values;
+  stagedWords = word;
+  return sp;
+}
+
+
+/** The loss (and gradients) of a call this path takes, or `undefined` to hand it to `execute`. */
+export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
+  if (!enabled) return undefined;
+  requireLoaded(plan.name);
+  const sp = stage(plan, withGrad, args, false);
+  if (sp === undefined) return undefined;
+  const diffAt = plan.diffAt;
+  const dt = stagedDtype;
 
   let loss: number;
   try {
-    loss = settled(plan.spec.invoke(wasm(), dt === "f32", sp.staged, values as never, sp.outputs));
+    loss = settled(plan.spec.invoke(wasm(), dt === "f32", sp.staged, stagedValues as never, sp.outputs));
   } catch (e) {
     rethrow(e, plan.name);
   }
@@ -418,4 +441,105 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     result[plan.argNames[at]] = { data, shape: shape === undefined ? [len] : [...shape] };
   }
   return { loss, grads: result };
+}
+
+/**
+ * A loss call bound to its wasm tensors and options by `loss.prepare(…)` or
+ * `loss.withGrad.prepare(…)`: each call runs the loss on the tensors' current contents and
+ * returns the reduced loss (a `withGrad` one also writes the gradients into its `into` tensors).
+ */
+export type PreparedCall = () => number;
+
+/**
+ * Binds a call whose every tensor is a wasm tensor, with a reduced loss, and (for `withGrad`)
+ * every gradient it computes written into a wasm tensor given in `into`: the options are read
+ * and the arguments checked once, here; each call of the result writes the descriptors it
+ * kept into the descriptor area and makes the one wasm call — nothing is allocated, nothing
+ * copied. The core checks shapes and values on every call, as for any call.
+ */
+export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): PreparedCall {
+  const func = `${plan.name}${withGrad ? ".withGrad" : ""}.prepare`;
+  requireLoaded(plan.name);
+  const nargs = plan.argNames.length;
+  const bad = (code: "INVALID_ARGUMENT" | "INVALID_OPTION", msg: string) => new LossError(code, `${func}: ${msg}`);
+  for (let i = 0; i < Math.min(nargs, args.length); i++) {
+    const v = args[i];
+    if (!isWasmTensor(v) && !(typeof v === "number" && (plan.argKinds[i] === "floatOrNumber" || plan.argKinds[i] === "lengths"))) {
+      throw bad("INVALID_ARGUMENT", `${plan.argNames[i]} must be a wasm tensor (losskit.tensor) but is ${describe(v)}; prepare binds wasm tensors, whose contents may change between calls`);
+    }
+  }
+  const opts = args[nargs];
+  if (opts !== undefined && opts !== null && typeof opts === "object") {
+    const o = opts as Record<string, unknown>;
+    if (o.reduction === "none") throw bad("INVALID_OPTION", "reduction 'none' cannot be prepared (its output is a new tensor per call)");
+    if (o.gradOutput !== undefined) throw bad("INVALID_OPTION", "gradOutput cannot be prepared (it is used with reduction 'none')");
+    plan.optKeys.forEach((k, i) => {
+      if (plan.optSpecs[i].kind === "tensor" && o[k] !== undefined && o[k] !== null) {
+        throw bad("INVALID_OPTION", `the tensor option ${k} cannot be prepared; call ${plan.name} with it instead`);
+      }
+    });
+    if (withGrad) {
+      const into = (o.into ?? {}) as Record<string, unknown>;
+      const wrt = o.wrt as unknown[] | undefined;
+      for (const at of plan.diffAt) {
+        const name = plan.argNames[at];
+        const wanted = isWasmTensor(args[at]) && (args[at] as WasmTensor).dtype !== "i32" && (!Array.isArray(wrt) || wrt.includes(name));
+        if (wanted && !isWasmTensor(into[name])) throw bad("INVALID_OPTION", `into.${name} must be a wasm tensor for the gradient of ${name} (a prepared call allocates nothing)`);
+      }
+    }
+  } else if (withGrad) {
+    throw bad("INVALID_OPTION", `needs into: { ... } naming a wasm tensor for each gradient (a prepared call allocates nothing)`);
+  }
+  const kinds = (plan.small ?? (plan.small = smallPlan(plan))).kinds;
+  if (kinds.includes(OTHER)) return preparedGeneral(plan, withGrad, args, func);
+  const sp = stage(plan, withGrad, args, true);
+  if (sp === undefined) {
+    // Not a call this path takes: the general path reports what is wrong with it.
+    execute(plan, withGrad, args);
+    throw bad("INVALID_ARGUMENT", "this call cannot be prepared (it takes non-empty wasm tensors of one dtype, a reduced loss and no tensor options)");
+  }
+  const words = Uint32Array.from(u32.subarray(0, stagedWords));
+  const staged: Record<string, StagedArg> = {};
+  for (const name of plan.argNames) staged[name] = { ...sp.staged[name] };
+  const values = { ...stagedValues };
+  const outputs = { out: 0, gradOutput: 0, grads: { ...sp.grads } };
+  const f32 = stagedDtype === "f32";
+  const tensors: WasmTensor[] = [];
+  for (let i = 0; i < nargs; i++) if (isWasmTensor(args[i])) tensors.push(args[i] as WasmTensor);
+  if (withGrad) for (let k = 0; k < plan.diffAt.length; k++) if (gradOff[k] === -2) tensors.push(dest[k] as WasmTensor);
+  dest.fill(undefined);
+  const invoke = plan.spec.invoke;
+  const name = plan.name;
+  return () => {
+    for (let i = 0; i < tensors.length; i++) if (tensors[i].disposed) throw new LossError("DISPOSED", `${func}: a tensor of this prepared call was disposed`);
+    if (u32.length === 0) views(); // memory grew: the descriptor view is re-made
+    for (let i = 0; i < words.length; i++) u32[i] = words[i];
+    try {
+      return settled(invoke(wasm(), f32, staged, values as never, outputs));
+    } catch (e) {
+      rethrow(e, name);
+    }
+  };
+}
+
+/**
+ * A prepared call of a loss whose arguments this path does not stage (ctcLoss's lengths,
+ * diceLoss's one-hot target): the arguments and a copy of the options are bound, and each
+ * call goes through `execute` (wasm scratch taken and released within the call).
+ */
+function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: string): PreparedCall {
+  const nargs = plan.argNames.length;
+  const bound = args.slice(0, nargs);
+  const given = (args[nargs] ?? {}) as Record<string, unknown>;
+  const opts: Record<string, unknown> = { ...given };
+  if (Array.isArray(given.wrt)) opts.wrt = [...given.wrt];
+  if (given.into !== null && typeof given.into === "object") opts.into = { ...given.into };
+  const tensors = [...bound, ...Object.values((opts.into ?? {}) as object)].filter(isWasmTensor);
+  const call = (): number => {
+    for (let i = 0; i < tensors.length; i++) if (tensors[i].disposed) throw new LossError("DISPOSED", `${func}: a tensor of this prepared call was disposed`);
+    const r = execute(plan, withGrad, [...bound, opts]);
+    return withGrad ? (r as { loss: number }).loss : (r as number);
+  };
+  call(); // checks the call once, here (shapes, values), as the fast path's staging does
+  return call;
 }

@@ -8,7 +8,7 @@
 import { type Wasm, requireLoaded, settled, wasm } from "./backend.js";
 import { Call, descriptorWords } from "./call.js";
 import { LossError, describe, guard, rethrow, show } from "./errors.js";
-import { type SmallPlan, executeSmall } from "./small.js";
+import { type PreparedCall, type SmallPlan, executeSmall, prepareCall } from "./small.js";
 import {
   type Arg,
   type Dtype,
@@ -190,47 +190,89 @@ export type ArgOf<T, F> =
  */
 export type LossArgs<A extends readonly unknown[], F> = { [K in keyof A]: ArgOf<A[K], F> };
 
+/**
+ * The positional arguments of a prepared call ({@link Prepare}): wasm tensors for the tensors,
+ * of one float dtype `D` (an index target an i32 tensor; a class target either).
+ */
+export type PreparedArgs<A extends readonly unknown[], D extends Dtype> = {
+  [K in keyof A]: Same<A[K], FloatInput> extends true
+    ? WasmTensor<D>
+    : Same<A[K], FloatInput | number> extends true
+      ? WasmTensor<D> | number
+      : Same<A[K], IndexInput | FloatInput> extends true
+        ? WasmTensor<"i32"> | WasmTensor<D>
+        : Same<A[K], IndexInput> extends true
+          ? WasmTensor<"i32">
+          : A[K];
+};
+
+/**
+ * `prepare` binds a call to wasm tensors and options once; the function it returns runs the
+ * loss on the tensors' current contents and returns the (reduced) loss, allocating nothing:
+ * the fast path for hot loops over small tensors. `withGrad.prepare` writes every gradient
+ * into the wasm tensors given in `into` (each wanted gradient needs one). Tensor options
+ * (`weight`, …), reduction 'none' and `gradOutput` cannot be prepared.
+ */
+export interface Prepare<A extends readonly unknown[], O> {
+  prepare<D extends Dtype = Dtype>(...args: [...inputs: PreparedArgs<A, D>, options?: O]): PreparedCall;
+}
+
 /** A loss with a `reduction` option: a number when reduced, a tensor for 'none'. */
-export interface Loss<A extends readonly unknown[], O, G extends string> {
+export interface Loss<A extends readonly unknown[], O, G extends string> extends Prepare<A, O & { reduction?: Reduced }> {
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "none" }]): Tensor<ResultArray<F>>;
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: Reduced }]): number;
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O]): number | Tensor<ResultArray<F>>;
-  /** The loss and its gradients, from one fused pass. */
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "none" } & GradOptions<G, W>]
-  ): { loss: Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: Reduced } & GradOptions<G, W>]
-  ): { loss: number; grads: Grads<W, ResultArray<F>> };
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options?: O & GradOptions<G, W>]
-  ): { loss: number | Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+  /** The loss and its gradients, from one fused pass; `withGrad.prepare` binds such a call (see {@link Prepare}). */
+  withGrad: {
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "none" } & GradOptions<G, W>]
+    ): { loss: Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: Reduced } & GradOptions<G, W>]
+    ): { loss: number; grads: Grads<W, ResultArray<F>> };
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options?: O & GradOptions<G, W>]
+    ): { loss: number | Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+    prepare<D extends Dtype = Dtype, W extends G = G>(
+      ...args: [...inputs: PreparedArgs<A, D>, options: O & { reduction?: Reduced } & Omit<GradOptions<G, W>, "gradOutput">]
+    ): PreparedCall;
+  };
 }
 
 /** A loss that is always a scalar (no `reduction` option). */
-export interface ScalarLoss<A extends readonly unknown[], O, G extends string> {
+export interface ScalarLoss<A extends readonly unknown[], O, G extends string> extends Prepare<A, O> {
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O]): number;
-  /** The loss and its gradients, from one fused pass. */
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options?: O & Omit<GradOptions<G, W>, "gradOutput">]
-  ): { loss: number; grads: Grads<W, ResultArray<F>> };
+  /** The loss and its gradients, from one fused pass; `withGrad.prepare` binds such a call (see {@link Prepare}). */
+  withGrad: {
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options?: O & Omit<GradOptions<G, W>, "gradOutput">]
+    ): { loss: number; grads: Grads<W, ResultArray<F>> };
+    prepare<D extends Dtype = Dtype, W extends G = G>(
+      ...args: [...inputs: PreparedArgs<A, D>, options: O & {} & Omit<GradOptions<G, W>, "gradOutput">]
+    ): PreparedCall;
+  };
 }
 
 /** A loss whose default reduction is 'none' (torchvision's sigmoid focal loss). */
-export interface NoneByDefaultLoss<A extends readonly unknown[], O, G extends string> {
+export interface NoneByDefaultLoss<A extends readonly unknown[], O, G extends string> extends Prepare<A, O & { reduction: "mean" | "sum" }> {
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "mean" | "sum" }]): number;
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: "none" }]): Tensor<ResultArray<F>>;
   <F extends FloatParam = NoDtype>(...args: [...inputs: LossArgs<A, F>, options?: O]): number | Tensor<ResultArray<F>>;
-  /** The loss and its gradients, from one fused pass. */
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "mean" | "sum" } & GradOptions<G, W>]
-  ): { loss: number; grads: Grads<W, ResultArray<F>> };
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: "none" } & GradOptions<G, W>]
-  ): { loss: Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
-  withGrad<F extends FloatParam = NoDtype, W extends G = G>(
-    ...args: [...inputs: LossArgs<A, F>, options?: O & GradOptions<G, W>]
-  ): { loss: number | Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+  /** The loss and its gradients, from one fused pass; `withGrad.prepare` binds such a call (see {@link Prepare}). */
+  withGrad: {
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options: O & { reduction: "mean" | "sum" } & GradOptions<G, W>]
+    ): { loss: number; grads: Grads<W, ResultArray<F>> };
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options?: O & { reduction?: "none" } & GradOptions<G, W>]
+    ): { loss: Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+    <F extends FloatParam = NoDtype, W extends G = G>(
+      ...args: [...inputs: LossArgs<A, F>, options?: O & GradOptions<G, W>]
+    ): { loss: number | Tensor<ResultArray<F>>; grads: Grads<W, ResultArray<F>> };
+    prepare<D extends Dtype = Dtype, W extends G = G>(
+      ...args: [...inputs: PreparedArgs<A, D>, options: O & { reduction?: "mean" | "sum" } & Omit<GradOptions<G, W>, "gradOutput">]
+    ): PreparedCall;
+  };
 }
 
 /** A loss as the table lists it (for docs, the demo, the bench, and users who enumerate). */
@@ -306,7 +348,9 @@ export function defineLoss<A extends string, O extends Record<string, OptionSpec
   );
   // The small-call path takes the common calls; anything else (and every error) goes through `execute`.
   const fn = (...args: unknown[]) => executeSmall(plan, false, args) ?? execute(plan, false, args);
-  fn.withGrad = (...args: unknown[]) => executeSmall(plan, true, args) ?? execute(plan, true, args);
+  const withGrad = (...args: unknown[]) => executeSmall(plan, true, args) ?? execute(plan, true, args);
+  fn.withGrad = Object.assign(withGrad, { prepare: (...args: unknown[]) => prepareCall(plan, true, args) });
+  fn.prepare = (...args: unknown[]) => prepareCall(plan, false, args);
   return fn;
 }
 
@@ -481,7 +525,7 @@ function checkOverlaps(plan: Plan, parsed: readonly (Arg | number)[], tensorArgs
 }
 
 /** Runs a loss from its plan: the shared data path of every loss. */
-function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
+export function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown {
   const func = plan.name;
   requireLoaded(func);
   const nargs = plan.argNames.length;
