@@ -97,6 +97,15 @@ export function pointwise({ name, tfName, tfLoss, tfLabels, js, signs = false, o
           loss: () => fn(tx, ty, ...tm, opts),
           grad: () => fn.withGrad(tx, ty, ...tm, zOpts).loss,
         },
+        // Prepared calls (`prepare`): the same wasm tensors and options, bound once (none
+        // where the options cannot be bound, e.g. a tensor option).
+        prep: (() => {
+          try {
+            return { loss: fn.prepare(tx, ty, ...tm, opts), grad: fn.withGrad.prepare(tx, ty, ...tm, zOpts) };
+          } catch {
+            return undefined;
+          }
+        })(),
         js: { loss: () => js.loss(x, y, n, ...more), grad: () => js.grad(x, y, jg, n, ...more) },
         gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
         tf(tf) {

@@ -177,6 +177,13 @@ for (const { c, row, index } of order) {
   r.checks.lkCopyGradVec = checkGrad(label, "losskit copy", inst.gradOf.lk(), jsGrad);
   r.checks.lkZcGrad = checkLoss(label, "losskit zero-copy withGrad", safe(inst.zc.grad), ref);
   r.checks.lkZcGradVec = checkGrad(label, "losskit zero-copy", inst.gradOf.zc(), jsGrad);
+  // Prepared calls are timed where a call's fixed cost matters (n ≤ 10³).
+  const prep = n <= 1e3 ? inst.prep : undefined;
+  if (prep) {
+    r.checks.lkPrep = checkLoss(label, "losskit prepared", safe(prep.loss), ref);
+    r.checks.lkPrepGrad = checkLoss(label, "losskit prepared withGrad", safe(prep.grad), ref);
+    r.checks.lkPrepGradVec = checkGrad(label, "losskit prepared", inst.gradOf.zc(), jsGrad);
+  }
   if (env.BENCH_SCALAR || n <= 2e6) {
     L.setScalarKernels(true);
     r.checks.lkScalar = checkLoss(label, "losskit scalar twin", safe(inst.zc.loss), ref);
@@ -219,6 +226,7 @@ for (const { c, row, index } of order) {
       const scalar = (on) => () => L.setScalarKernels(on);
       const entries = [
         { key: "lkZc", fn: inst.zc[m] },
+        ...(prep ? [{ key: "lkPrep", fn: prep[m] }] : []),
         { key: "lkCopy", fn: inst.lk[m], maxRounds: p.slowRounds },
         { key: "probe", fn: probe.fn },
         { key: "js", fn: inst.js[m], maxRounds: p.slowRounds },
@@ -291,6 +299,7 @@ for (const r of results)
       tfCpuOverLk: div(m.tfCpu, m.lkZc),
       jsOverLk: div(m.js, m.lkZc),
       jsOverLkCopy: div(m.js, m.lkCopy),
+      jsOverLkPrep: div(m.js, m.lkPrep),
       scalarOverLk: div(m.lkScalar, m.lkZc),
       copyMinusZcNsPerElement: s(m.lkCopy) && s(m.lkZc) ? ((s(m.lkCopy) - s(m.lkZc)) / r.n) * 1e9 : undefined,
     };
@@ -330,9 +339,11 @@ for (const [N, C] of [[512, 1000], [65536, 10], [4096, 32000]]) {
   const r1 = find("mseLoss", 1);
   goal("call overhead, zero-copy", r1, "grad", s(r1?.grad.lkZc), "≤ 0.3 µs", (v) => v <= 0.3e-6, us);
   goal("call overhead, typed arrays (copy)", r1, "grad", s(r1?.grad.lkCopy), "≤ 0.6 µs", (v) => v <= 0.6e-6, us);
+  goal("call overhead, zero-copy prepared (withGrad.prepare)", r1, "grad", s(r1?.grad.lkPrep), "≤ 0.3 µs", (v) => v <= 0.3e-6, us);
   const r100 = find("mseLoss", 100);
   goal("plain JS ÷ losskit zero-copy", r100, "grad", R(r100, "grad", "jsOverLk"), "≥ 1.0×", (v) => v >= 1);
   goal("plain JS ÷ losskit copy", r100, "grad", R(r100, "grad", "jsOverLkCopy"), "≥ 1.0×", (v) => v >= 1);
+  goal("plain JS ÷ losskit zero-copy prepared", r100, "grad", R(r100, "grad", "jsOverLkPrep"), "≥ 1.0×", (v) => v >= 1);
 }
 for (const mode of ["fwd", "grad"]) {
   const rows = results.filter((r) => r.n === 1e6 && r.dtype === "f32" && R(r, mode, "copyMinusZcNsPerElement") !== undefined);
