@@ -97,3 +97,24 @@ export function expectLossError(fn: () => unknown, code: string, ...mentions: st
   for (const m of mentions) expect(e.message).toContain(m);
   expect(e.message).not.toMatch(/unreachable|RuntimeError/);
 }
+
+/**
+ * g − softmax(lp)·Σ_c g per row of `c`: a gradient w.r.t. log-probabilities taken through the
+ * log_softmax backward, for the cases marked `project: "logSoftmax"` (ctcLoss: losskit returns the
+ * exact −γ, PyTorch exp(lp) − γ; they agree after this projection, which is what the fixture holds).
+ */
+export function projectLogSoftmax(lp: number[], g: ArrayLike<number>, c: number): number[] {
+  const out = new Array<number>(g.length);
+  for (let r = 0; r < g.length; r += c) {
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) m = Math.max(m, lp[r + j]);
+    let z = 0;
+    let total = 0;
+    for (let j = 0; j < c; j++) {
+      z += Math.exp(lp[r + j] - m);
+      total += g[r + j];
+    }
+    for (let j = 0; j < c; j++) out[r + j] = g[r + j] - (Math.exp(lp[r + j] - m) / z) * total;
+  }
+  return out;
+}

@@ -2,28 +2,7 @@
 // scripts/gen_fixtures.py from torch and committed) runs through the public API of the
 // built package, values and gradients, f32 and f64. Expected values come only from torch.
 import { describe, expect, it } from "vitest";
-import { L, assertClose, fixtureFamilies, num, rtol, toInput, toOptions } from "./helpers";
-
-/**
- * g − softmax(lp)·Σ_c g per row of `c`: a gradient w.r.t. log-probabilities taken through the
- * log_softmax backward, for the cases marked `project: "logSoftmax"` (ctcLoss: losskit returns the
- * exact −γ, PyTorch exp(lp) − γ; they agree after this projection, which is what the fixture holds).
- */
-function projectLogSoftmax(lp: number[], g: ArrayLike<number>, c: number): number[] {
-  const out = new Array<number>(g.length);
-  for (let r = 0; r < g.length; r += c) {
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) m = Math.max(m, lp[r + j]);
-    let z = 0;
-    let total = 0;
-    for (let j = 0; j < c; j++) {
-      z += Math.exp(lp[r + j] - m);
-      total += g[r + j];
-    }
-    for (let j = 0; j < c; j++) out[r + j] = g[r + j] - (Math.exp(lp[r + j] - m) / z) * total;
-  }
-  return out;
-}
+import { L, assertClose, fixtureFamilies, num, projectLogSoftmax, rtol, toInput, toOptions } from "./helpers";
 
 for (const { family, torch, cases } of fixtureFamilies()) {
   describe(`${family} parity with PyTorch ${torch}`, () => {

@@ -4,7 +4,7 @@
 // PyTorch's numbers; the rest checks what binding means (new contents, memory growth,
 // disposal, nothing allocated) and the errors of what cannot be prepared.
 import { describe, expect, it } from "vitest";
-import { L, assertClose, expectLossError, fixtureFamilies, num, rtol } from "./helpers";
+import { L, assertClose, expectLossError, fixtureFamilies, num, projectLogSoftmax, rtol } from "./helpers";
 import type { FixtureCase, FixtureTensor } from "./helpers";
 
 const { mseLoss, crossEntropy, huberLoss, memoryStats, tensor, tensorFrom } = L;
@@ -60,23 +60,6 @@ describe("prepared calls match PyTorch on every fixture case they take", () => {
     });
   }
 });
-
-/** As parity.test.ts: a gradient w.r.t. log-probabilities through the log_softmax backward (ctcLoss). */
-function projectLogSoftmax(lp: number[], g: ArrayLike<number>, c: number): number[] {
-  const out = new Array<number>(g.length);
-  for (let r = 0; r < g.length; r += c) {
-    let m = -Infinity;
-    for (let j = 0; j < c; j++) m = Math.max(m, lp[r + j]);
-    let z = 0;
-    let total = 0;
-    for (let j = 0; j < c; j++) {
-      z += Math.exp(lp[r + j] - m);
-      total += g[r + j];
-    }
-    for (let j = 0; j < c; j++) out[r + j] = g[r + j] - (Math.exp(lp[r + j] - m) / z) * total;
-  }
-  return out;
-}
 
 describe("a prepared call", () => {
   it("reads the tensors' current contents at each call (mse, closed form)", () => {
