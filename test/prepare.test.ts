@@ -158,6 +158,19 @@ describe("a prepared call", () => {
     expectLossError(() => mseLoss.withGrad.prepare(x, y, { into: { input: g } }), "INVALID_OPTION", "into.target");
     expectLossError(() => mseLoss.prepare(x, y64), "DTYPE_MISMATCH", "mseLoss");
     expectLossError(() => L.sigmoidFocalLoss.prepare(x, y), "INVALID_ARGUMENT", "cannot be prepared");
-    for (const t of [x, y, g, y64]) t.dispose();
+    // ctcLoss (prepared through the general path): its gradient too must go into a wasm tensor.
+    const lp = tensorFrom(Float32Array.from([0.3, 0.15, 0.55, 0.1, 0.5, 0.4], Math.log), [2, 3]); // (T, C): unbatched, lengths as numbers
+    const labels = tensorFrom(Int32Array.of(1, 2));
+    expectLossError(() => L.ctcLoss.withGrad.prepare(lp, labels, 2, 2, {}), "INVALID_OPTION", "into.logProbs");
+    for (const t of [x, y, g, y64, lp, labels]) t.dispose();
+  });
+
+  it("prepares a forward call right after another loss's call with gradients", () => {
+    const x = tensorFrom(Float64Array.of(3));
+    const y = tensorFrom(Float64Array.of(1));
+    expect(mseLoss(x, y)).toBe(4); // a forward call: mse's gradient slots are left clear
+    L.l1Loss.withGrad(Float64Array.of(1), Float64Array.of(0)); // another loss's gradients staged in the area
+    expect(mseLoss.prepare(x, y)()).toBe(4);
+    for (const t of [x, y]) t.dispose();
   });
 });

@@ -41,6 +41,11 @@ export interface SmallPlan {
 const KIND: Record<string, number> = { float: 0, sign: 0, rowSign: 0, boxes: 0, index: 1, multilabel: 1, class: 2, floatOrNumber: 3 };
 const OTHER = 9;
 
+/** The plan's small records, made at its first small or prepared call. */
+function smallOf(plan: Plan): SmallPlan {
+  return plan.small ?? (plan.small = smallPlan(plan));
+}
+
 export function smallPlan(plan: Plan): SmallPlan {
   const defaults: Record<string, number | boolean> = {};
   // Each option's default as `execute` reads it (a wire code, a number or a flag; 0 for an absent tensor).
@@ -213,7 +218,7 @@ let stagedWords = 0;
 function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean): SmallPlan | undefined {
   const nargs = plan.argNames.length;
   if (args.length > nargs + 1) return undefined;
-  const sp = plan.small ?? (plan.small = smallPlan(plan));
+  const sp = smallOf(plan);
 
   // Options: scalars only, validated by the same reader as `execute`'s.
   let values = sp.defaults;
@@ -478,25 +483,24 @@ export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): Pre
         throw bad("INVALID_OPTION", `the tensor option ${k} cannot be prepared; call ${plan.name} with it instead`);
       }
     });
-    if (withGrad) {
-      const into = (o.into ?? {}) as Record<string, unknown>;
-      const wrt = o.wrt as unknown[] | undefined;
-      for (const at of plan.diffAt) {
-        const name = plan.argNames[at];
-        const wanted = isWasmTensor(args[at]) && (args[at] as WasmTensor).dtype !== "i32" && (!Array.isArray(wrt) || wrt.includes(name));
-        if (wanted && !isWasmTensor(into[name])) throw bad("INVALID_OPTION", `into.${name} must be a wasm tensor for the gradient of ${name} (a prepared call allocates nothing)`);
-      }
-    }
-  } else if (withGrad) {
-    throw bad("INVALID_OPTION", `needs into: { ... } naming a wasm tensor for each gradient (a prepared call allocates nothing)`);
   }
-  const kinds = (plan.small ?? (plan.small = smallPlan(plan))).kinds;
-  if (kinds.includes(OTHER)) return preparedGeneral(plan, withGrad, args, func);
+  /** The error of a gradient the call computes without an `into` wasm tensor to write it to. */
+  const noDest = (name: string) =>
+    bad("INVALID_OPTION", `into.${name} must be a wasm tensor for the gradient of ${name} (a prepared call allocates nothing; name fewer in wrt)`);
+  if (smallOf(plan).kinds.includes(OTHER)) return preparedGeneral(plan, withGrad, args, func, noDest);
   const sp = stage(plan, withGrad, args, true);
   if (sp === undefined) {
     // Not a call this path takes: the general path reports what is wrong with it.
     execute(plan, withGrad, args);
     throw bad("INVALID_ARGUMENT", "this call cannot be prepared (it takes non-empty wasm tensors of one dtype, a reduced loss and no tensor options)");
+  }
+  const tensors: WasmTensor[] = [];
+  for (let i = 0; i < nargs; i++) if (isWasmTensor(args[i])) tensors.push(args[i] as WasmTensor);
+  if (withGrad) {
+    for (let k = 0; k < plan.diffAt.length; k++) if (gradOff[k] === -2) tensors.push(dest[k] as WasmTensor);
+    dest.fill(undefined); // (keeps no reference to the caller's destinations)
+    // A gradient the staging placed in the area had no wasm tensor in `into`.
+    for (let k = 0; k < plan.diffAt.length; k++) if (gradOff[k] >= 0) throw noDest(plan.argNames[plan.diffAt[k]]);
   }
   const words = Uint32Array.from(u32.subarray(0, stagedWords));
   const staged: Record<string, StagedArg> = {};
@@ -504,14 +508,10 @@ export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): Pre
   const values = { ...stagedValues };
   const outputs = { out: 0, gradOutput: 0, grads: { ...sp.grads } };
   const f32 = stagedDtype === "f32";
-  const tensors: WasmTensor[] = [];
-  for (let i = 0; i < nargs; i++) if (isWasmTensor(args[i])) tensors.push(args[i] as WasmTensor);
-  if (withGrad) for (let k = 0; k < plan.diffAt.length; k++) if (gradOff[k] === -2) tensors.push(dest[k] as WasmTensor);
-  dest.fill(undefined);
   const invoke = plan.spec.invoke;
   const name = plan.name;
   return () => {
-    for (let i = 0; i < tensors.length; i++) if (tensors[i].disposed) throw new LossError("DISPOSED", `${func}: a tensor of this prepared call was disposed`);
+    requireLive(tensors, func);
     if (u32.length === 0) views(); // memory grew: the descriptor view is re-made
     for (let i = 0; i < words.length; i++) u32[i] = words[i];
     try {
@@ -527,7 +527,7 @@ export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): Pre
  * diceLoss's one-hot target): the arguments and a copy of the options are bound, and each
  * call goes through `execute` (wasm scratch taken and released within the call).
  */
-function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: string): PreparedCall {
+function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: string, noDest: (name: string) => LossError): PreparedCall {
   const nargs = plan.argNames.length;
   const bound = args.slice(0, nargs);
   const given = (args[nargs] ?? {}) as Record<string, unknown>;
@@ -535,11 +535,18 @@ function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: s
   if (Array.isArray(given.wrt)) opts.wrt = [...given.wrt];
   if (given.into !== null && typeof given.into === "object") opts.into = { ...given.into };
   const tensors = [...bound, ...Object.values((opts.into ?? {}) as object)].filter(isWasmTensor);
-  const call = (): number => {
-    for (let i = 0; i < tensors.length; i++) if (tensors[i].disposed) throw new LossError("DISPOSED", `${func}: a tensor of this prepared call was disposed`);
-    const r = execute(plan, withGrad, [...bound, opts]);
-    return withGrad ? (r as { loss: number }).loss : (r as number);
+  const run = () => {
+    requireLive(tensors, func);
+    return execute(plan, withGrad, [...bound, opts]);
   };
-  call(); // checks the call once, here (shapes, values), as the fast path's staging does
-  return call;
+  // One call here checks it (shapes, values), as the fast path's staging does, and shows
+  // which gradients it computes: each must have gone into a wasm tensor of `into`.
+  const first = run();
+  if (withGrad) for (const [name, g] of Object.entries((first as { grads: object }).grads)) if (!isWasmTensor(g)) throw noDest(name);
+  return withGrad ? () => (run() as { loss: number }).loss : () => run() as number;
+}
+
+/** Throws DISPOSED when one of a prepared call's tensors was disposed. */
+function requireLive(tensors: readonly WasmTensor[], func: string): void {
+  for (let i = 0; i < tensors.length; i++) if (tensors[i].disposed) throw new LossError("DISPOSED", `${func}: a tensor of this prepared call was disposed`);
 }

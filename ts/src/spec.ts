@@ -248,7 +248,7 @@ export interface ScalarLoss<A extends readonly unknown[], O, G extends string> e
       ...args: [...inputs: LossArgs<A, F>, options?: O & Omit<GradOptions<G, W>, "gradOutput">]
     ): { loss: number; grads: Grads<W, ResultArray<F>> };
     prepare<D extends Dtype = Dtype, W extends G = G>(
-      ...args: [...inputs: PreparedArgs<A, D>, options: O & {} & Omit<GradOptions<G, W>, "gradOutput">]
+      ...args: [...inputs: PreparedArgs<A, D>, options: O & Omit<GradOptions<G, W>, "gradOutput">]
     ): PreparedCall;
   };
 }
