@@ -79,6 +79,7 @@ export function pointwise({ name, tfName, tfLoss, tfLabels, js, signs = false, o
       ty.data.set(y);
       const zOpts = { ...opts, wrt: ["input"], into: { input: tg } };
       const jg = new A(n);
+      const pg = new A(n);
       let lkGrad;
       return {
         label: `${name} n=${n} ${dtype}`,
@@ -106,8 +107,16 @@ export function pointwise({ name, tfName, tfLoss, tfLabels, js, signs = false, o
             return undefined;
           }
         })(),
+        // The same on the typed arrays (copied in at each call, the gradient copied out into `pg`).
+        prepCopy: (() => {
+          try {
+            return { loss: fn.prepare(x, y, ...more, opts), grad: fn.withGrad.prepare(x, y, ...more, { ...gOpts, into: { input: pg } }) };
+          } catch {
+            return undefined;
+          }
+        })(),
         js: { loss: () => js.loss(x, y, n, ...more), grad: () => js.grad(x, y, jg, n, ...more) },
-        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, prepCopy: () => pg, js: () => jg },
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
           const p = tf.tensor1d(x);
@@ -208,6 +217,7 @@ export function classification({ name, tfName, tfLoss, js, kind, classes = 10, p
       const gOpts = { ...opts, wrt: ["input"] };
       const zOpts = { ...opts, wrt: ["input"], into: { input: tg } };
       const jg = new A(n);
+      const pg = new A(n);
       let lkGrad;
       const tRead = kind === "index" ? N * 4 : n * b;
       return {
@@ -229,7 +239,7 @@ export function classification({ name, tfName, tfLoss, js, kind, classes = 10, p
           grad: () => fn.withGrad(tx, tt, zOpts).loss,
         },
         js: { loss: () => js.loss(x, t, N, C, n), grad: () => js.grad(x, t, jg, N, C, n) },
-        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, prepCopy: () => pg, js: () => jg },
         tf(tf) {
           if (dtype !== "f32" || !tfLoss) return null;
           const p = kind === "binary" ? tf.tensor1d(x) : tf.tensor2d(x, [N, C]);
@@ -271,6 +281,7 @@ export function ranking({ name, js, opts = {}, rows = SIZES.map((n) => ({ n, dty
       const gOpts = { ...opts, wrt: ["input1"] };
       const zOpts = { ...opts, wrt: ["input1"], into: { input1: tg } };
       const jg = new A(n);
+      const pg = new A(n);
       let lkGrad;
       return {
         label: `${name} n=${n} ${dtype}`,
@@ -287,7 +298,7 @@ export function ranking({ name, js, opts = {}, rows = SIZES.map((n) => ({ n, dty
         },
         zc: { loss: () => fn(t1, t2, ty, opts), grad: () => fn.withGrad(t1, t2, ty, zOpts).loss },
         js: { loss: () => js.loss(x1, x2, y, n), grad: () => js.grad(x1, x2, y, jg, n) },
-        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, prepCopy: () => pg, js: () => jg },
         tf: () => null,
         dispose() {
           for (const t of [t1, t2, ty, tg]) t.dispose();
@@ -922,7 +933,7 @@ function dice({ N, C, H, W }) {
         },
         zc: { loss: () => L.diceLoss(tx, ty, opts), grad: () => L.diceLoss.withGrad(tx, ty, zOpts).loss },
         js: { loss: () => diceJs.loss(x, labels, N, C, D, p), grad: () => diceJs.grad(x, labels, jg, N, C, D) },
-        gradOf: { lk: () => lkGrad, zc: () => tg.data, js: () => jg },
+        gradOf: { lk: () => lkGrad, zc: () => tg.data, prepCopy: () => pg, js: () => jg },
         tf: () => null,
         dispose() {
           tx.dispose();

@@ -184,6 +184,12 @@ for (const { c, row, index } of order) {
     r.checks.lkPrepGrad = checkLoss(label, "losskit prepared withGrad", safe(prep.grad), ref);
     r.checks.lkPrepGradVec = checkGrad(label, "losskit prepared", inst.gradOf.zc(), jsGrad);
   }
+  const prepCopy = n <= 1e3 ? inst.prepCopy : undefined;
+  if (prepCopy) {
+    r.checks.lkPrepCopy = checkLoss(label, "losskit prepared (typed arrays)", safe(prepCopy.loss), ref);
+    r.checks.lkPrepCopyGrad = checkLoss(label, "losskit prepared withGrad (typed arrays)", safe(prepCopy.grad), ref);
+    r.checks.lkPrepCopyGradVec = checkGrad(label, "losskit prepared (typed arrays)", inst.gradOf.prepCopy(), jsGrad);
+  }
   if (env.BENCH_SCALAR || n <= 2e6) {
     L.setScalarKernels(true);
     r.checks.lkScalar = checkLoss(label, "losskit scalar twin", safe(inst.zc.loss), ref);
@@ -227,6 +233,7 @@ for (const { c, row, index } of order) {
       const entries = [
         { key: "lkZc", fn: inst.zc[m] },
         ...(prep ? [{ key: "lkPrep", fn: prep[m] }] : []),
+        ...(prepCopy ? [{ key: "lkPrepCopy", fn: prepCopy[m] }] : []),
         { key: "lkCopy", fn: inst.lk[m], maxRounds: p.slowRounds },
         { key: "probe", fn: probe.fn },
         { key: "js", fn: inst.js[m], maxRounds: p.slowRounds },
@@ -300,6 +307,7 @@ for (const r of results)
       jsOverLk: div(m.js, m.lkZc),
       jsOverLkCopy: div(m.js, m.lkCopy),
       jsOverLkPrep: div(m.js, m.lkPrep),
+      jsOverLkPrepCopy: div(m.js, m.lkPrepCopy),
       scalarOverLk: div(m.lkScalar, m.lkZc),
       copyMinusZcNsPerElement: s(m.lkCopy) && s(m.lkZc) ? ((s(m.lkCopy) - s(m.lkZc)) / r.n) * 1e9 : undefined,
     };
@@ -340,10 +348,12 @@ for (const [N, C] of [[512, 1000], [65536, 10], [4096, 32000]]) {
   goal("call overhead, zero-copy", r1, "grad", s(r1?.grad.lkZc), "≤ 0.3 µs", (v) => v <= 0.3e-6, us);
   goal("call overhead, typed arrays (copy)", r1, "grad", s(r1?.grad.lkCopy), "≤ 0.6 µs", (v) => v <= 0.6e-6, us);
   goal("call overhead, zero-copy prepared (withGrad.prepare)", r1, "grad", s(r1?.grad.lkPrep), "≤ 0.3 µs", (v) => v <= 0.3e-6, us);
+  goal("call overhead, typed arrays prepared (withGrad.prepare)", r1, "grad", s(r1?.grad.lkPrepCopy), "≤ 0.6 µs", (v) => v <= 0.6e-6, us);
   const r100 = find("mseLoss", 100);
   goal("plain JS ÷ losskit zero-copy", r100, "grad", R(r100, "grad", "jsOverLk"), "≥ 1.0×", (v) => v >= 1);
   goal("plain JS ÷ losskit copy", r100, "grad", R(r100, "grad", "jsOverLkCopy"), "≥ 1.0×", (v) => v >= 1);
   goal("plain JS ÷ losskit zero-copy prepared", r100, "grad", R(r100, "grad", "jsOverLkPrep"), "≥ 1.0×", (v) => v >= 1);
+  goal("plain JS ÷ losskit typed arrays prepared", r100, "grad", R(r100, "grad", "jsOverLkPrepCopy"), "≥ 1.0×", (v) => v >= 1);
 }
 for (const mode of ["fwd", "grad"]) {
   const rows = results.filter((r) => r.n === 1e6 && r.dtype === "f32" && R(r, mode, "copyMinusZcNsPerElement") !== undefined);

@@ -137,8 +137,13 @@ const prepared: PreparedCall = mseLoss.prepare(px, px, { reduction: "sum" });
 const preparedLoss: number = prepared();
 const preparedStep = mseLoss.withGrad.prepare(px, px, { wrt: ["input"], into: { input: pg } });
 const pce = crossEntropy.withGrad.prepare(tensor([1, 3], "f64"), tensor([1], "i32"), { into: { input: tensor([1, 3], "f64") } });
-// @ts-expect-error prepare binds wasm tensors, not typed arrays
-mseLoss.prepare(x, y);
+// Typed arrays (copied in at each call) and { data, shape } tensors of them, gradients into a typed array.
+const preparedArrays: PreparedCall = mseLoss.withGrad.prepare(x, { data: y, shape: [4] }, { wrt: ["input"], into: { input: new Float32Array(4) } });
+const pceArrays = crossEntropy.prepare(new Float64Array(6), Int32Array.of(0, 2), { reduction: "sum" });
+// @ts-expect-error a Float32Array with an f64 wasm tensor
+mseLoss.prepare(x, tensor([4], "f64"));
+// @ts-expect-error number[] is not prepared (no typed array to copy from)
+mseLoss.prepare([1, 2], [3, 4]);
 // @ts-expect-error reduction 'none' cannot be prepared
 mseLoss.prepare(px, px, { reduction: "none" });
-void [preparedLoss, preparedStep, pce];
+void [preparedLoss, preparedStep, pce, preparedArrays, pceArrays];

@@ -449,18 +449,44 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
 }
 
 /**
- * A loss call bound to its wasm tensors and options by `loss.prepare(…)` or
+ * A loss call bound to its tensors and options by `loss.prepare(…)` or
  * `loss.withGrad.prepare(…)`: each call runs the loss on the tensors' current contents and
  * returns the reduced loss (a `withGrad` one also writes the gradients into its `into` tensors).
  */
 export type PreparedCall = () => number;
 
+/** A typed array a prepared call copies into the staging area (at element `at` of its view) before each call. */
+interface CopyIn {
+  data: FloatArray | Int32Array;
+  name: string;
+  len: number;
+  index: boolean;
+  at: number;
+}
+/** A typed array of `into` that a prepared call fills from the staging area (element `at`) after each call. */
+interface CopyOut {
+  data: FloatArray;
+  name: string;
+  len: number;
+  at: number;
+  /** The gradient's view of the area, and the area view it was taken from (re-made when memory grows). */
+  from: FloatArray | undefined;
+  fromOf: FloatArray | undefined;
+}
+
+/** Below this many elements a copy runs as a loop, cheaper than `set` and its subarray. */
+const LOOP_COPY = 32;
+
 /**
- * Binds a call whose every tensor is a wasm tensor, with a reduced loss, and (for `withGrad`)
- * every gradient it computes written into a wasm tensor given in `into`: the options are read
- * and the arguments checked once, here; each call of the result writes the descriptors it
- * kept into the descriptor area and makes the one wasm call — nothing is allocated, nothing
- * copied. The core checks shapes and values on every call, as for any call.
+ * Binds a call with a reduced loss, whose gradients (for `withGrad`) each go into a wasm
+ * tensor or a typed array given in `into`: the options are read and the arguments checked
+ * once, here. Each call of the result copies the typed arrays' current contents into the
+ * module's static staging area (wasm tensors are read in place), writes the descriptors it
+ * kept into the descriptor area, makes the one wasm call, and copies the gradients meant for
+ * typed arrays out of the area: with wasm tensors only, nothing is allocated or copied. The
+ * core checks shapes and values on every call, as for any call. A call this path cannot
+ * stage (larger typed arrays, empty tensors, ctcLoss's and diceLoss's arguments) is bound
+ * to the general path instead: the same results at the usual fixed cost.
  */
 export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): PreparedCall {
   const func = `${plan.name}${withGrad ? ".withGrad" : ""}.prepare`;
@@ -469,63 +495,111 @@ export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): Pre
   const bad = (code: "INVALID_ARGUMENT" | "INVALID_OPTION", msg: string) => new LossError(code, `${func}: ${msg}`);
   for (let i = 0; i < Math.min(nargs, args.length); i++) {
     const v = args[i];
-    if (!isWasmTensor(v) && !(typeof v === "number" && (plan.argKinds[i] === "floatOrNumber" || plan.argKinds[i] === "lengths"))) {
-      throw bad("INVALID_ARGUMENT", `${plan.argNames[i]} must be a wasm tensor (losskit.tensor) but is ${describe(v)}; prepare binds wasm tensors, whose contents may change between calls`);
+    // (What else is wrong with an object, the staging or the general path reports.)
+    if (typeof v === "number" ? plan.argKinds[i] !== "floatOrNumber" && plan.argKinds[i] !== "lengths" : typeof v !== "object" || v === null || Array.isArray(v)) {
+      throw bad("INVALID_ARGUMENT", `${plan.argNames[i]} must be a wasm tensor (losskit.tensor), a typed array or a { data, shape } tensor of one but is ${describe(v)}`);
     }
   }
+  const sp = smallOf(plan);
   const opts = args[nargs];
-  if (opts !== undefined && opts !== null && typeof opts === "object") {
-    const o = opts as Record<string, unknown>;
-    if (o.reduction === "none") throw bad("INVALID_OPTION", "reduction 'none' cannot be prepared (its output is a new tensor per call)");
-    if (o.gradOutput !== undefined) throw bad("INVALID_OPTION", "gradOutput cannot be prepared (it is used with reduction 'none')");
-    plan.optKeys.forEach((k, i) => {
-      if (plan.optSpecs[i].kind === "tensor" && o[k] !== undefined && o[k] !== null) {
-        throw bad("INVALID_OPTION", `the tensor option ${k} cannot be prepared; call ${plan.name} with it instead`);
-      }
-    });
+  const o = (opts !== null && typeof opts === "object" ? opts : {}) as Record<string, unknown>;
+  const red = sp.reductionKey;
+  if (red !== undefined && (o[red] === "none" || (o[red] === undefined && sp.defaults[red] === 0))) {
+    throw bad("INVALID_OPTION", `reduction 'none' cannot be prepared (its output is a new tensor per call)${o[red] === undefined ? "; give reduction 'mean' or 'sum'" : ""}`);
   }
-  /** The error of a gradient the call computes without an `into` wasm tensor to write it to. */
+  if (o.gradOutput !== undefined) throw bad("INVALID_OPTION", "gradOutput cannot be prepared (it is used with reduction 'none')");
+  plan.optKeys.forEach((k, i) => {
+    if (plan.optSpecs[i].kind === "tensor" && o[k] !== undefined && o[k] !== null) {
+      throw bad("INVALID_OPTION", `the tensor option ${k} cannot be prepared; call ${plan.name} with it instead`);
+    }
+  });
+  /** The error of a gradient the call computes without an `into` destination to write it to. */
   const noDest = (name: string) =>
-    bad("INVALID_OPTION", `into.${name} must be a wasm tensor for the gradient of ${name} (a prepared call allocates nothing; name fewer in wrt)`);
-  if (smallOf(plan).kinds.includes(OTHER)) return preparedGeneral(plan, withGrad, args, func, noDest);
-  const sp = stage(plan, withGrad, args, true);
-  if (sp === undefined) {
-    // Not a call this path takes: the general path reports what is wrong with it.
-    execute(plan, withGrad, args);
-    throw bad("INVALID_ARGUMENT", "this call cannot be prepared (it takes non-empty wasm tensors of one dtype, a reduced loss and no tensor options)");
-  }
+    bad("INVALID_OPTION", `into.${name} must be a wasm tensor or a typed array for the gradient of ${name} (a prepared call allocates nothing; name fewer in wrt)`);
+  const staged0 = sp.kinds.includes(OTHER) ? undefined : stage(plan, withGrad, args, true);
+  if (staged0 === undefined) return preparedGeneral(plan, withGrad, args, func, noDest);
+
+  const eb = stagedDtype === "f32" ? 4 : 8;
   const tensors: WasmTensor[] = [];
-  for (let i = 0; i < nargs; i++) if (isWasmTensor(args[i])) tensors.push(args[i] as WasmTensor);
-  if (withGrad) {
-    for (let k = 0; k < plan.diffAt.length; k++) if (gradOff[k] === -2) tensors.push(dest[k] as WasmTensor);
-    dest.fill(undefined); // (keeps no reference to the caller's destinations)
-    // A gradient the staging placed in the area had no wasm tensor in `into`.
-    for (let k = 0; k < plan.diffAt.length; k++) if (gradOff[k] >= 0) throw noDest(plan.argNames[plan.diffAt[k]]);
-  }
+  const copyIn: CopyIn[] = [];
   const words = Uint32Array.from(u32.subarray(0, stagedWords));
+  for (let i = 0; i < nargs; i++) {
+    const v = args[i];
+    if (isWasmTensor(v)) tensors.push(v);
+    else if (typeof v === "object" && v !== null) {
+      // Staged in the area: its address is the first word of its descriptor.
+      const data = (typedArrayName(v) !== undefined ? v : tensorLike(v)![0]) as FloatArray | Int32Array;
+      const index = argIs[i] === 1;
+      const ptr = words[(sp.stagedList[i].desc - descArea) >> 2];
+      copyIn.push({ data, name: plan.argNames[i], len: typedLength(data), index, at: (ptr - area) / (index ? 4 : eb) });
+    }
+  }
+  const copyOut: CopyOut[] = [];
+  if (withGrad) {
+    for (let k = 0; k < plan.diffAt.length; k++) {
+      const name = plan.argNames[plan.diffAt[k]];
+      if (gradOff[k] === -2) tensors.push(dest[k] as WasmTensor);
+      else if (gradOff[k] >= 0) {
+        // A gradient the staging placed in the area: copied out into `into`'s typed array.
+        const d = dest[k] as FloatArray | undefined;
+        if (d === undefined) {
+          dest.fill(undefined);
+          throw noDest(name);
+        }
+        copyOut.push({ data: d, name, len: typedLength(d), at: gradOff[k] / eb, from: undefined, fromOf: undefined });
+      }
+    }
+    dest.fill(undefined); // (the staging keeps no reference to the caller's destinations)
+  }
   const staged: Record<string, StagedArg> = {};
-  for (const name of plan.argNames) staged[name] = { ...sp.staged[name] };
+  for (const name of plan.argNames) staged[name] = { ...staged0.staged[name] };
   const values = { ...stagedValues };
-  const outputs = { out: 0, gradOutput: 0, grads: { ...sp.grads } };
-  const f32 = stagedDtype === "f32";
+  const outputs = { out: 0, gradOutput: 0, grads: { ...staged0.grads } };
+  const isF32 = stagedDtype === "f32";
   const invoke = plan.spec.invoke;
   const name = plan.name;
+  const resized = (what: string, now: number, len: number) =>
+    new LossError("INVALID_ARGUMENT", `${func}: ${what} has ${now} elements now but had ${len} when prepared (its buffer was detached or resized)`);
   return () => {
     requireLive(tensors, func);
-    if (u32.length === 0) views(); // memory grew: the descriptor view is re-made
+    views(); // (re-made only when memory grew)
+    for (let c = 0; c < copyIn.length; c++) {
+      const { data, len, at } = copyIn[c];
+      if (typedLength(data) !== len) throw resized(copyIn[c].name, typedLength(data), len);
+      const to: FloatArray | Int32Array = copyIn[c].index ? i32 : isF32 ? f32 : f64;
+      if (len < LOOP_COPY) for (let j = 0; j < len; j++) to[at + j] = data[j];
+      else copyInto(to, data, at);
+    }
     for (let i = 0; i < words.length; i++) u32[i] = words[i];
+    let loss: number;
     try {
-      return settled(invoke(wasm(), f32, staged, values as never, outputs));
+      loss = settled(invoke(wasm(), isF32, staged, values as never, outputs));
     } catch (e) {
       rethrow(e, name);
     }
+    if (copyOut.length !== 0) {
+      views(); // the call may have grown memory
+      const areaView: FloatArray = isF32 ? f32 : f64;
+      for (let c = 0; c < copyOut.length; c++) {
+        const out = copyOut[c];
+        const { data, len, at } = out;
+        if (typedLength(data) !== len) throw resized(`into.${out.name}`, typedLength(data), len);
+        if (len < LOOP_COPY) for (let j = 0; j < len; j++) data[j] = areaView[at + j];
+        else {
+          if (out.fromOf !== areaView) (out.from = areaView.subarray(at, at + len)), (out.fromOf = areaView);
+          copyInto(data, out.from!);
+        }
+      }
+    }
+    return loss;
   };
 }
 
 /**
- * A prepared call of a loss whose arguments this path does not stage (ctcLoss's lengths,
- * diceLoss's one-hot target): the arguments and a copy of the options are bound, and each
- * call goes through `execute` (wasm scratch taken and released within the call).
+ * A prepared call this path does not stage (ctcLoss's lengths, diceLoss's one-hot target,
+ * typed arrays larger than the area, empty tensors): the arguments and a copy of the options
+ * are bound, and each call goes through `execute` (wasm scratch taken and released within
+ * the call, typed arrays copied in and out).
  */
 function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: string, noDest: (name: string) => LossError): PreparedCall {
   const nargs = plan.argNames.length;
@@ -540,9 +614,14 @@ function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: s
     return execute(plan, withGrad, [...bound, opts]);
   };
   // One call here checks it (shapes, values), as the fast path's staging does, and shows
-  // which gradients it computes: each must have gone into a wasm tensor of `into`.
+  // which gradients it computes: each must have gone into a wasm tensor or typed array of `into`.
   const first = run();
-  if (withGrad) for (const [name, g] of Object.entries((first as { grads: object }).grads)) if (!isWasmTensor(g)) throw noDest(name);
+  const into = (opts.into ?? {}) as Record<string, unknown>;
+  if (withGrad) {
+    for (const [name, g] of Object.entries((first as { grads: Record<string, Tensor> }).grads)) {
+      if (!isWasmTensor(g) && (into[name] === undefined || g.data !== into[name])) throw noDest(name);
+    }
+  }
   return withGrad ? () => (run() as { loss: number }).loss : () => run() as number;
 }
 

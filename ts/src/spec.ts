@@ -190,28 +190,36 @@ export type ArgOf<T, F> =
  */
 export type LossArgs<A extends readonly unknown[], F> = { [K in keyof A]: ArgOf<A[K], F> };
 
+/** The typed array of a prepared call's float tensors of dtype `D`. */
+type PreparedArray<D extends Dtype> = D extends "f32" ? Float32Array : D extends "f64" ? Float64Array : never;
+/** A prepared call's float tensor of dtype `D`: a wasm tensor, or a typed array (bare or in `{ data, shape }`), copied in at each call. */
+type PreparedFloat<D extends Dtype> = WasmTensor<D> | PreparedArray<D> | Tensor<PreparedArray<D>>;
+/** A prepared call's index tensor: an i32 wasm tensor or an Int32Array (bare or in `{ data, shape }`). */
+type PreparedIndex = WasmTensor<"i32"> | Int32Array | Tensor<Int32Array>;
+
 /**
- * The positional arguments of a prepared call ({@link Prepare}): wasm tensors for the tensors,
- * of one float dtype `D` (an index target an i32 tensor; a class target either).
+ * The positional arguments of a prepared call ({@link Prepare}): wasm tensors or typed arrays
+ * of one float dtype `D` (an index target i32; a class target either).
  */
 export type PreparedArgs<A extends readonly unknown[], D extends Dtype> = {
   [K in keyof A]: Same<A[K], FloatInput> extends true
-    ? WasmTensor<D>
+    ? PreparedFloat<D>
     : Same<A[K], FloatInput | number> extends true
-      ? WasmTensor<D> | number
+      ? PreparedFloat<D> | number
       : Same<A[K], IndexInput | FloatInput> extends true
-        ? WasmTensor<"i32"> | WasmTensor<D>
+        ? PreparedIndex | PreparedFloat<D>
         : Same<A[K], IndexInput> extends true
-          ? WasmTensor<"i32">
+          ? PreparedIndex
           : A[K];
 };
 
 /**
- * `prepare` binds a call to wasm tensors and options once; the function it returns runs the
- * loss on the tensors' current contents and returns the (reduced) loss, allocating nothing:
- * the fast path for hot loops over small tensors. `withGrad.prepare` writes every gradient
- * into the wasm tensors given in `into` (each wanted gradient needs one). Tensor options
- * (`weight`, …), reduction 'none' and `gradOutput` cannot be prepared.
+ * `prepare` binds a call to its tensors and options once; the function it returns runs the
+ * loss on the tensors' current contents and returns the (reduced) loss: the fast path for
+ * hot loops over small tensors. With wasm tensors it allocates and copies nothing; typed
+ * arrays are copied in (and gradients out) at each call. `withGrad.prepare` writes every
+ * gradient into the wasm tensor or typed array given for it in `into` (each wanted gradient
+ * needs one). Tensor options (`weight`, …), reduction 'none' and `gradOutput` cannot be prepared.
  */
 export interface Prepare<A extends readonly unknown[], O> {
   prepare<D extends Dtype = Dtype>(...args: [...inputs: PreparedArgs<A, D>, options?: O]): PreparedCall;

@@ -86,9 +86,9 @@ export function typedBuffer(v: ArrayBufferView): ArrayBufferLike {
   return TA_BUFFER.call(v) as ArrayBufferLike;
 }
 
-/** Copies `src` (a typed array of any realm or a snapshot) into `dst` through the intrinsic `set`. */
-export function copyInto(dst: ArrayBufferView, src: ArrayLike<number>): void {
-  TA_SET.call(dst, src);
+/** Copies `src` (a typed array of any realm or a snapshot) into `dst` from element `offset` on, through the intrinsic `set`. */
+export function copyInto(dst: ArrayBufferView, src: ArrayLike<number>, offset = 0): void {
+  TA_SET.call(dst, src, offset);
 }
 
 const DTYPE_OF: Record<string, TensorDtype> = { Float32Array: "f32", Float64Array: "f64", Int32Array: "i32" };
