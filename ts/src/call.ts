@@ -59,6 +59,11 @@ export class Call {
     return this.describe(ptr, arg.shape);
   }
 
+  /** The data address of a staged tensor's descriptor (its handle from {@link tensor}). */
+  dataOf(handle: number): number {
+    return this.#descs[handle - 1];
+  }
+
   /**
    * Records a descriptor of a buffer at `ptr` with `shape` and returns its handle (1 + its
    * first word's index): its address is known once {@link seal} has placed every descriptor.

@@ -715,14 +715,19 @@ export function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown
     const outBuffer = none ? call.buffer(outLen, "the unreduced loss") : 0;
     const outHandle = none ? call.describe(outBuffer, outShape) : 0;
     const gradOutHandle = call.tensor(gradOutput);
-    // Gradient buffers: a wasm destination given in `into` is written in place; otherwise a fresh buffer.
+    // Gradient buffers: a wasm destination given in `into` is written in place; an element-wise
+    // loss writes the gradient of an argument it copied over that copy (each element is read
+    // before it is written; arguments of the input's length only, none broadcast), which saves
+    // a buffer and its bytes in the cache; otherwise a fresh buffer.
     const gradPtrs: number[] = [];
     for (let k = 0; k < diffAt.length; k++) {
       const at = diffAt[k];
       const d = dests[k];
+      const arg = floats[at]!;
       if (!wanted[k]) gradPtrs.push(0);
       else if (d?.resident) gradPtrs.push(d.ptr);
-      else gradPtrs.push(call.buffer(floats[at]!.data.length, `the gradient of ${plan.argNames[at]}`));
+      else if (plan.elementwise && arg.data.copy !== undefined && arg.data.length === floats[0]?.data.length && arg.data.length > 0) gradPtrs.push(call.dataOf(handles[at]));
+      else gradPtrs.push(call.buffer(arg.data.length, `the gradient of ${plan.argNames[at]}`));
     }
     call.seal();
     const stagedArgs: Record<string, StagedArg> = {};
