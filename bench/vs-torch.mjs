@@ -8,6 +8,7 @@
 // Env: ROUNDS (default 7), BUDGET_MS per measurement (default 150), ONLY=crossEntropy,ctcLoss.
 // Prints a table (best round medians, their ratio, and the median of the per-round ratios)
 // and writes bench/results/vs-torch-latest.json.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -118,4 +119,11 @@ const out = [
 ];
 console.log(out.join("\n"));
 fs.mkdirSync(path.join(here, "results"), { recursive: true });
-fs.writeFileSync(path.join(here, "results/vs-torch-latest.json"), JSON.stringify({ timestamp: new Date().toISOString(), loadavg: [load0, os.loadavg()], torch: ready, rounds: ROUNDS, budgetMs: BUDGET, rows, skipped }, null, 1));
+const git = (() => {
+  try {
+    return execFileSync("git", ["-C", path.join(here, ".."), "describe", "--always", "--dirty", "--tags"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "unknown";
+  }
+})();
+fs.writeFileSync(path.join(here, "results/vs-torch-latest.json"), JSON.stringify({ timestamp: new Date().toISOString(), git, loadavg: [load0, os.loadavg()], torch: ready, rounds: ROUNDS, budgetMs: BUDGET, rows, skipped }, null, 1));

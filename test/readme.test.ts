@@ -54,6 +54,11 @@ describe("README", () => {
     });
   }
 
+  it("shows the Performance table made from the committed bench results", async () => {
+    const t = await import("../bench/readme-table.mjs"); // (a plain ES module of the bench)
+    expect(readme).toBe(t.withTable(readme, t.makeTable(...t.committedResults(root))));
+  });
+
   it("links only to files inside the repository", () => {
     const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(0);
