@@ -129,10 +129,15 @@ pub trait Lane:
     fn one() -> Self {
         Self::splat(Self::Elem::ONE)
     }
+    /// `v` where `mask` (a compare's result) is set, else 0.
+    #[inline(always)]
+    fn masked(mask: Self, v: Self) -> Self {
+        Self::select(mask, v, Self::zero())
+    }
     /// 1 where `mask` (a compare's result) is set, else 0: an indicator [·].
     #[inline(always)]
     fn indicator(mask: Self) -> Self {
-        Self::select(mask, Self::one(), Self::zero())
+        Self::masked(mask, Self::one())
     }
     /// `max(self, other)` that propagates NaN from `self` (PyTorch's `clamp_min`).
     #[inline(always)]
@@ -148,8 +153,14 @@ pub trait Lane:
     /// [x > 0] − [x < 0].
     #[inline(always)]
     fn signum0(self) -> Self {
+        self.signum0_with(Self::one())
+    }
+    /// [`signum0`](Lane::signum0) with its 1 given: a loop's kernel passes a splat of
+    /// [`opaque`]`(1)`, built once before the loop.
+    #[inline(always)]
+    fn signum0_with(self, one: Self) -> Self {
         let z = Self::zero();
-        Self::indicator(self.gt_mask(z)) - Self::indicator(self.lt_mask(z))
+        Self::masked(self.gt_mask(z), one) - Self::masked(self.lt_mask(z), one)
     }
     /// Numerically stable `ln(1 + eˣ)`: `max(x, 0) + ln(1 + e^{−|x|})`.
     #[inline(always)]
@@ -238,6 +249,16 @@ impl<L: Lane> Logistic<L> {
     pub fn bce_grad(&self, y: L, pw_y: L) -> L {
         (L::one() - y) * self.sigmoid() - pw_y * self.sigmoid_neg()
     }
+}
+
+/// `x`, opaque to the compiler: a kernel's constant kept in its struct as `opaque(c)` and
+/// splatted in `eval` becomes one splat before the loop, where the literal `c` would be a
+/// vector constant that V8 rebuilds at every iteration (a hoisted 0.5 made a wat copy of
+/// Huber's forward loop ~4 % faster). For constants of the vector polynomials, which would
+/// hold too many registers, see `konst` (a load per use).
+#[inline(always)]
+pub(crate) fn opaque<T: Real>(x: T) -> T {
+    core::hint::black_box(x)
 }
 
 /// A floating-point element type: `f32` or `f64`.
@@ -487,10 +508,10 @@ macro_rules! vector_lane {
                 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
                 return <Self as Lane>::select(<Self as Lane>::gt_mask(self, o), o, self);
             }
-            // The mask and'ed with 1, where a select takes three instructions.
+            // The mask and'ed with v, where a select takes three instructions.
             #[inline(always)]
-            fn indicator(m: Self) -> Self {
-                m & <$v>::ONE
+            fn masked(m: Self, v: Self) -> Self {
+                m & v
             }
             #[inline(always)]
             fn load(s: &[$t]) -> Self {
@@ -856,8 +877,8 @@ macro_rules! quad_lane {
                 self.zip(o, <$v as Lane>::min_nan)
             }
             #[inline(always)]
-            fn indicator(m: Self) -> Self {
-                m.map(<$v as Lane>::indicator)
+            fn masked(m: Self, v: Self) -> Self {
+                m.zip(v, <$v as Lane>::masked)
             }
             #[inline(always)]
             fn sqrt(self) -> Self {

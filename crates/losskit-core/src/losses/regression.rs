@@ -19,18 +19,26 @@
 use crate::engine::pointwise::{run, Args, MeanOver, Pointwise};
 use crate::engine::Out;
 use crate::error::{check_option, ErrorCode, LossError, Result};
-use crate::real::{Lane, Real};
+use crate::real::{opaque, Lane, Real};
 use crate::reduce::{Reducer, Reduction};
 use crate::shape::{fmt_shape, try_filled, try_vec, Broadcast, Tensor};
 
 /// ℓ = |d|, ∂ℓ/∂x = sgn d (0 at d = 0 and at NaN, as PyTorch's `abs` backward).
-struct L1;
-impl<T: Real> Pointwise<T> for L1 {
+struct L1<T> {
+    /// 1, opaque to the compiler ([`opaque`]).
+    one: T,
+}
+impl<T: Real> L1<T> {
+    fn new() -> Self {
+        L1 { one: opaque(T::ONE) }
+    }
+}
+impl<T: Real> Pointwise<T> for L1<T> {
     const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let d = x - y;
-        let s = d.signum0();
+        let s = d.signum0_with(L::splat(self.one));
         [d.abs(), s, -s, L::zero()]
     }
 }
@@ -56,6 +64,8 @@ struct SmoothL1<T> {
     beta: T,
     /// 1/β, or 0 where it overflows.
     inv_beta: T,
+    /// 1, opaque to the compiler ([`opaque`]).
+    one: T,
 }
 impl<T: Real> Pointwise<T> for SmoothL1<T> {
     const LIGHT: bool = true;
@@ -66,7 +76,8 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
         // (`inv_beta` = 0) keeps the division.
         let d = x - y;
         let u = if self.inv_beta == T::ZERO { d / L::splat(self.beta) } else { d * L::splat(self.inv_beta) };
-        let g = u.min_nan(L::one()).max_nan(-L::one());
+        let one = L::splat(self.one);
+        let g = u.min_nan(one).max_nan(-one);
         let l = g * (d - L::splat(T::from_f64(0.5) * self.beta) * g);
         [l, g, -g, L::zero()]
     }
@@ -78,13 +89,15 @@ impl<T: Real> Pointwise<T> for SmoothL1<T> {
 /// min/max instructions replace the compares and selects.
 struct Huber<T> {
     delta: T,
+    /// 0.5, opaque to the compiler ([`opaque`]).
+    half: T,
 }
 impl<T: Real> Pointwise<T> for Huber<T> {
     const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let delta = L::splat(self.delta);
-        let half = L::splat(T::from_f64(0.5));
+        let half = L::splat(self.half);
         let d = x - y;
         let g = d.min_nan(delta).max_nan(-delta);
         let l = g * (d - half * g);
@@ -168,7 +181,7 @@ fn element_weight<'a, T>(func: &'static str, weight: Option<Tensor<'a, T>>, inpu
 pub fn l1_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &WeightedOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
     const F: &str = "l1_loss";
     let weight = element_weight(F, opts.weight, &input)?;
-    run(F, &L1, &Args { input, target, param: None, weight }, Reducer::new(F, opts.reduction, None)?, MeanOver::WeightSum, out)
+    run(F, &L1::new(), &Args { input, target, param: None, weight }, Reducer::new(F, opts.reduction, None)?, MeanOver::WeightSum, out)
 }
 
 /// Mean squared error `(x − y)²` (`F.mse_loss`); `weight` as in [`l1_loss`].
@@ -201,12 +214,12 @@ pub fn smooth_l1_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts
     let reducer = Reducer::new(F, opts.reduction, None)?;
     let args = Args { input, target, param: None, weight: None };
     if beta == 0.0 {
-        return run(F, &L1, &args, reducer, MeanOver::Count, out);
+        return run(F, &L1::new(), &args, reducer, MeanOver::Count, out);
     }
     let beta = T::from_f64(beta);
     let inv_beta = T::ONE / beta;
     let inv_beta = if inv_beta.to_f64().is_finite() { inv_beta } else { T::ZERO };
-    run(F, &SmoothL1 { beta, inv_beta }, &args, reducer, MeanOver::Count, out)
+    run(F, &SmoothL1 { beta, inv_beta, one: opaque(T::ONE) }, &args, reducer, MeanOver::Count, out)
 }
 
 /// Options of [`huber_loss`].
@@ -233,7 +246,7 @@ pub fn huber_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &H
     check_option(delta > 0.0, F, "delta", || format!("must be > 0 but is {delta}"))?;
     let weight = element_weight(F, opts.weight, &input)?;
     let args = Args { input, target, param: None, weight };
-    run(F, &Huber { delta: T::from_f64(delta) }, &args, Reducer::new(F, opts.reduction, None)?, MeanOver::Count, out)
+    run(F, &Huber { delta: T::from_f64(delta), half: opaque(T::from_f64(0.5)) }, &args, Reducer::new(F, opts.reduction, None)?, MeanOver::Count, out)
 }
 
 /// Options of [`rmse_loss`] and [`mae_loss`] (always a mean, so no reduction).
@@ -265,7 +278,7 @@ pub fn rmse_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &Me
 pub fn mae_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &MeanOptions<'_, T>, out: Out<'_, T>) -> Result<T> {
     const F: &str = "mae_loss";
     let weight = element_weight(F, opts.weight, &input)?;
-    run(F, &L1, &Args { input, target, param: None, weight }, Reducer::new(F, Reduction::Mean, None)?, MeanOver::WeightSum, out)
+    run(F, &L1::new(), &Args { input, target, param: None, weight }, Reducer::new(F, Reduction::Mean, None)?, MeanOver::WeightSum, out)
 }
 
 /// Options of [`poisson_nll_loss`].
