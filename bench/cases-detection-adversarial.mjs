@@ -119,6 +119,7 @@ function boxes({ name, kind, N = 1e6 }) {
       return {
         label: `${name} ${n}×4 ${dtype}`,
         n,
+        elements: 4 * n, // (per element, not per box, for the copy path's extra time)
         dtype,
         shape,
         bytes: { loss: { read: 8 * n * bpe, write: 0 }, grad: { read: 8 * n * bpe, write: 4 * n * bpe } },

@@ -155,7 +155,8 @@ for (const { c, row, index } of order) {
   const shape = inst.shape ?? [n];
   const label = `${c.name} ${shape.length >= 2 ? shape.join("×") : fmtN(n)}${dtype === "f32" ? "" : ` ${dtype}`}`;
   log(`${label} … (${elapsed()})`);
-  const r = { index, case: c.name, label, tfjs: c.tfName, n, dtype, shape, bytes: inst.bytes, plan: p, checks: {}, fwd: {}, grad: {} };
+  // elements: the input's (a box is 4), what the copy path's extra time per element divides by
+  const r = { index, case: c.name, label, tfjs: c.tfName, n, elements: inst.elements ?? n, dtype, shape, bytes: inst.bytes, plan: p, checks: {}, fwd: {}, grad: {} };
 
   // correctness first: every engine against the f64-accumulated plain-JS reference, and losskit
   // against tfjs directly. This also calls every closure once before the timing (warm).
@@ -309,7 +310,7 @@ for (const r of results)
       jsOverLkPrep: div(m.js, m.lkPrep),
       jsOverLkPrepCopy: div(m.js, m.lkPrepCopy),
       scalarOverLk: div(m.lkScalar, m.lkZc),
-      copyMinusZcNsPerElement: s(m.lkCopy) && s(m.lkZc) ? ((s(m.lkCopy) - s(m.lkZc)) / r.n) * 1e9 : undefined,
+      copyMinusZcNsPerElement: s(m.lkCopy) && s(m.lkZc) ? ((s(m.lkCopy) - s(m.lkZc)) / r.elements) * 1e9 : undefined,
     };
   }
 
