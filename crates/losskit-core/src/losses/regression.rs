@@ -25,12 +25,13 @@ use crate::shape::{fmt_shape, try_filled, try_vec, Broadcast, Tensor};
 
 /// ℓ = |d|, ∂ℓ/∂x = sgn d (0 at d = 0 and at NaN, as PyTorch's `abs` backward).
 struct L1<T> {
-    /// 1, opaque to the compiler ([`opaque`]).
+    /// 1 and the sign-clearing mask, opaque to the compiler ([`opaque`]).
     one: T,
+    abs_mask: T,
 }
 impl<T: Real> L1<T> {
     fn new() -> Self {
-        L1 { one: opaque(T::ONE) }
+        L1 { one: opaque(T::ONE), abs_mask: opaque(T::ABS_MASK) }
     }
 }
 impl<T: Real> Pointwise<T> for L1<T> {
@@ -39,7 +40,7 @@ impl<T: Real> Pointwise<T> for L1<T> {
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let d = x - y;
         let s = d.signum0_with(L::splat(self.one));
-        [d.abs(), s, -s, L::zero()]
+        [d.abs_with(L::splat(self.abs_mask)), s, -s, L::zero()]
     }
 }
 
