@@ -28,22 +28,25 @@ use crate::engine::rows::each_row;
 use crate::engine::rows::{check_per_class, Classes, Rows};
 use crate::engine::{sweep, Out, Sweep};
 use crate::error::{check_option, ErrorCode, LossError, Result};
-use crate::real::{ln_1p_unit, Lane, Real};
+use crate::real::{ln_1p_unit, opaque, Lane, Real};
 use crate::reduce::{Reducer, Reduction, Sum};
 use crate::shape::{fmt_shape, numel, try_filled, Broadcast, Tensor};
 
 // ------------------------------------------------------------------ element-wise kernels
 
-/// 1 where a hinge's argument z is active (z > 0), else 0 (also at z = 0 and NaN).
+/// `one` (a splat of [`opaque`]`(1)`) where a hinge's argument z is active (z > 0), else 0
+/// (also at z = 0 and NaN).
 #[inline(always)]
-fn active<L: Lane>(z: L) -> L {
-    L::indicator(z.gt_mask(L::zero()))
+fn active<L: Lane>(z: L, one: L) -> L {
+    L::masked(z.gt_mask(L::zero()), one)
 }
 
 /// Margin ranking with x = input1, y = input2, p = the label t (the parameter slot):
 /// z = −t(x₁ − x₂) + margin, ℓ = max(0, z); ∂x₁ = −t·[z > 0], ∂x₂ = t·[z > 0].
 struct MarginRanking<T> {
     margin: T,
+    /// 1, opaque to the compiler ([`opaque`]): splatted once per call, not per iteration.
+    one: T,
 }
 impl<T: Real> Pointwise<T> for MarginRanking<T> {
     const LIGHT: bool = true;
@@ -51,7 +54,7 @@ impl<T: Real> Pointwise<T> for MarginRanking<T> {
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x1: L, x2: L, t: L) -> [L; 4] {
         let z = -t * (x1 - x2) + L::splat(self.margin);
-        let a = active(z);
+        let a = active(z, L::splat(self.one));
         [z.max_nan(L::zero()), -t * a, t * a, L::zero()]
     }
 }
@@ -60,13 +63,15 @@ impl<T: Real> Pointwise<T> for MarginRanking<T> {
 /// (a product, so a NaN input gives a NaN target gradient, as autograd's `mul` backward).
 struct Hinge<T> {
     margin: T,
+    /// 1, opaque to the compiler ([`opaque`]).
+    one: T,
 }
 impl<T: Real> Pointwise<T> for Hinge<T> {
     const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
         let z = L::splat(self.margin) - y * x;
-        let a = active(z);
+        let a = active(z, L::splat(self.one));
         [z.max_nan(L::zero()), -y * a, -x * a, L::zero()]
     }
 }
@@ -75,18 +80,20 @@ impl<T: Real> Pointwise<T> for Hinge<T> {
 /// is neither (0, 0.5, NaN) gets both terms; ∂x = −[y ≠ 1][margin − x > 0] + [y ≠ −1].
 struct HingeEmbedding<T> {
     margin: T,
+    /// 1, opaque to the compiler ([`opaque`]).
+    one: T,
 }
 impl<T: Real> Pointwise<T> for HingeEmbedding<T> {
     const LIGHT: bool = true;
     #[inline(always)]
     fn eval<L: Lane<Elem = T>>(&self, x: L, y: L, _: L) -> [L; 4] {
-        let (zero, one) = (L::zero(), L::one());
+        let (zero, one) = (L::zero(), L::splat(self.one));
         let is_pos = y.eq_mask(one);
         let is_neg = y.eq_mask(-one);
         let z = L::splat(self.margin) - x;
         let hinge = L::select(is_pos, zero, z.max_nan(zero));
         let identity = L::select(is_neg, zero, x);
-        let dx = L::select(is_pos, zero, -active(z)) + L::select(is_neg, zero, one);
+        let dx = L::select(is_pos, zero, -active(z, one)) + L::select(is_neg, zero, one);
         [hinge + identity, dx, zero, zero]
     }
 }
@@ -203,7 +210,7 @@ pub fn margin_ranking_loss<T: Real>(
         None,
     ];
     let args = Args { input: Tensor::new(&data[0], &full), target: Tensor::new(&data[1], &full), param: Some(&data[2]), weight: None };
-    let loss = MarginRanking { margin: T::from_f64(opts.margin) };
+    let loss = MarginRanking { margin: T::from_f64(opts.margin), one: opaque(T::ONE) };
     let value = pointwise::run(F, &loss, &args, reducer, MeanOver::Count, Out { loss: unreduced, grad_output, grads })?;
     for (dst, full_grad, map) in [(fold1, &scratch1, &maps[0]), (fold2, &scratch2, &maps[1])] {
         if let (Some(dst), Some((name, b))) = (dst, map) {
@@ -267,7 +274,7 @@ pub fn hinge_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &H
             format!("[{i}] = {} but labels must be 1 or -1", v.to_f64()),
         ));
     }
-    elementwise(F, &Hinge { margin: T::from_f64(opts.margin) }, input, target, opts.reduction, out)
+    elementwise(F, &Hinge { margin: T::from_f64(opts.margin), one: opaque(T::ONE) }, input, target, opts.reduction, out)
 }
 
 /// Options of [`hinge_embedding_loss`].
@@ -294,7 +301,7 @@ pub fn hinge_embedding_loss<T: Real>(
     out: Out<'_, T>,
 ) -> Result<T> {
     const F: &str = "hinge_embedding_loss";
-    elementwise(F, &HingeEmbedding { margin: T::from_f64(opts.margin) }, input, target, opts.reduction, input_grad_only(out))
+    elementwise(F, &HingeEmbedding { margin: T::from_f64(opts.margin), one: opaque(T::ONE) }, input, target, opts.reduction, input_grad_only(out))
 }
 
 /// Options of [`soft_margin_loss`].
