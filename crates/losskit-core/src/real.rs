@@ -1157,6 +1157,32 @@ mod tests {
         assert_eq!(0.0f32.signum0(), 0.0);
     }
 
+    /// The mask forms (`abs_with`, `signum0_with`) give the bits of `abs` and `signum0` in every
+    /// lane type, at the signed zeros, the infinities, NaN, subnormals and the extremes.
+    #[test]
+    fn mask_forms_match_abs_and_signum0() {
+        fn check<T: Real>(xs: &[T]) {
+            for &x in xs {
+                let want = (x.abs(), x.signum0());
+                let v = T::Vector::splat(x);
+                let w = T::Wide::splat(x);
+                let (m, one) = (opaque(T::ABS_MASK), opaque(T::ONE));
+                let lanes = [
+                    (v.abs_with(T::Vector::splat(m)).to_lanes().as_ref()[0], v.signum0_with(T::Vector::splat(one)).to_lanes().as_ref()[0]),
+                    (w.abs_with(T::Wide::splat(m)).to_lanes().as_ref()[0], w.signum0_with(T::Wide::splat(one)).to_lanes().as_ref()[0]),
+                    (x.abs_with(m), x.signum0_with(one)),
+                ];
+                for (a, s) in lanes {
+                    assert!(a.to_f64().to_bits() == want.0.to_f64().to_bits() || (a.is_nan() && want.0.is_nan()), "abs {}", x.to_f64());
+                    assert_eq!(s.to_f64().to_bits(), want.1.to_f64().to_bits(), "signum0 {}", x.to_f64());
+                }
+            }
+        }
+        let f = [0.0, -0.0, 1.5, -1.5, f32::INFINITY, f32::NEG_INFINITY, f32::NAN, -f32::NAN, f32::MIN_POSITIVE / 4.0, -f32::MAX, f32::MAX];
+        check::<f32>(&f);
+        check::<f64>(&f.map(f64::from));
+    }
+
     /// Distance in units in the last place between two finite floats of one type (bits
     /// mapped to a monotonic integer line).
     fn ulps32(a: f32, b: f32) -> u64 {
