@@ -13,7 +13,7 @@
 // `gradOutput`; a staged size within the area — and hands anything else,
 // including every malformed call, to `execute`, which reads it afresh and reports the error.
 // The core checks shapes and values on both paths alike.
-import { buffer, requireLoaded, settled, wasm, wasmBuffer } from "./backend.js";
+import { buffer, requireLoaded, settled, wasm } from "./backend.js";
 import { LossError, describe, rethrow } from "./errors.js";
 import type { Plan, StagedArg } from "./spec.js";
 import { execute, readOption } from "./spec.js";
@@ -40,6 +40,10 @@ export interface SmallPlan {
 /** The argument kinds this path stages; any other kind (`OTHER`) goes to `execute`. */
 const KIND: Record<string, number> = { float: 0, sign: 0, rowSign: 0, boxes: 0, index: 1, multilabel: 1, class: 2, floatOrNumber: 3 };
 const OTHER = 9;
+
+/** Below this many elements a copy into or out of the area runs as a loop: `set`, `slice` and
+ * `subarray` cost ~30–80 ns each before the first element (a loop copies ~16 in that time). */
+const LOOP_COPY = 32;
 
 /** The plan's small records, made at its first small or prepared call. */
 function smallOf(plan: Plan): SmallPlan {
@@ -154,7 +158,7 @@ function readInto(plan: Plan, into: object, dt: Dtype): boolean {
       // A typed array, filled after the call: its buffer must be its own (not wasm memory,
       // no input's, no other destination's).
       const b = typedBuffer(d);
-      if (wasmBuffer(b) !== undefined) return false;
+      if (b === viewsOf) return false;
       for (let i = 0; i < plan.argNames.length; i++) if (argPtr[i] === 0 && argIs[i] !== 2 && typedBuffer(argData[i] as ArrayBufferView) === b) return false;
       for (let j = 0; j < k; j++) {
         const o = dest[j];
@@ -298,7 +302,10 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
         [v, shape] = t;
         name = typedArrayName(v);
       }
-      if (wasmBuffer(typedBuffer(v as ArrayBufferView)) !== undefined) return undefined;
+      // A view of wasm memory goes to `execute`, which resolves it to its tensor. `views()` has
+      // just made `viewsOf` the current memory's buffer (a view of an older one is detached:
+      // length 0, `execute`'s too).
+      if (typedBuffer(v as ArrayBufferView) === viewsOf) return undefined;
     }
     const len = ptr !== 0 ? (v as { length: number }).length : typedLength(v as ArrayBufferView);
     if (len === 0 || (len > areaBytes && !(prepared && ptr !== 0))) return undefined; // (and the sizes below fit in 32-bit arithmetic)
@@ -358,14 +365,12 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
     if (ptr === 0) {
       ptr = area + off;
       const len = argLen[i];
-      if (argIs[i] === 1) {
-        i32.set(argData[i] as Int32Array, off >> 2);
-        off += (len * 4 + 7) & ~7;
-      } else {
-        if (dt === "f32") f32.set(argData[i] as Float32Array, off >> 2);
-        else f64.set(argData[i] as Float64Array, off >> 3);
-        off = (off + len * eb + 7) & ~7;
-      }
+      const src = argData[i] as Int32Array | FloatArray;
+      const to: Int32Array | FloatArray = argIs[i] === 1 ? i32 : dt === "f32" ? f32 : f64;
+      const at = off / to.BYTES_PER_ELEMENT;
+      if (len < LOOP_COPY) for (let j = 0; j < len; j++) to[at + j] = src[j];
+      else to.set(src, at);
+      off = (off + len * to.BYTES_PER_ELEMENT + 7) & ~7;
     }
     argData[i] = undefined; // keep no reference to the caller's data
     s.desc = descArea + word * 4;
@@ -440,7 +445,10 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     const d = dest[k];
     dest[k] = undefined;
     let data: FloatArray;
-    if (d === undefined) data = staged.slice(from, from + len);
+    if (len < LOOP_COPY) {
+      data = (d as FloatArray | undefined) ?? (dt === "f32" ? new Float32Array(len) : new Float64Array(len));
+      for (let j = 0; j < len; j++) data[j] = staged[from + j];
+    } else if (d === undefined) data = staged.slice(from, from + len);
     else copyInto((data = d as FloatArray), staged.subarray(from, from + len)); // a typed array from `into`, filled from the area
     const shape = argShape[at];
     result[plan.argNames[at]] = { data, shape: shape === undefined ? [len] : [...shape] };
@@ -473,9 +481,6 @@ interface CopyOut {
   from: FloatArray | undefined;
   fromOf: FloatArray | undefined;
 }
-
-/** Below this many elements a copy runs as a loop, cheaper than `set` and its subarray. */
-const LOOP_COPY = 32;
 
 /**
  * Binds a call with a reduced loss, whose gradients (for `withGrad`) each go into a wasm
