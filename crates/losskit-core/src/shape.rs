@@ -45,43 +45,55 @@ impl<'a, T> Tensor<'a, T> {
         self.data.is_empty()
     }
     /// Fails with `SHAPE_MISMATCH` unless the data has exactly the shape's element count.
+    /// (Inlined, its errors built out of line: a check every call makes costs a few
+    /// instructions, not a call and a `Result` in memory.)
+    #[inline]
     pub(crate) fn check(&self, func: &'static str, arg: &'static str) -> Result<()> {
         let want = numel(func, arg, self.shape())?;
         if self.data.len() != want {
-            return Err(LossError::new(
-                ErrorCode::ShapeMismatch,
-                func,
-                Some(arg),
-                format!("has {} elements but its shape {} needs {want}", self.data.len(), fmt_shape(self.shape())),
-            ));
+            return Err(self.count_mismatch(func, arg, want));
         }
         Ok(())
     }
+    #[cold]
+    #[inline(never)]
+    fn count_mismatch(&self, func: &'static str, arg: &'static str, want: usize) -> LossError {
+        let detail = format!("has {} elements but its shape {} needs {want}", self.data.len(), fmt_shape(self.shape()));
+        LossError::new(ErrorCode::ShapeMismatch, func, Some(arg), detail)
+    }
     /// Fails with `SHAPE_MISMATCH` unless this tensor (argument `arg`) has `other`'s shape.
+    #[inline]
     pub(crate) fn check_same_shape(&self, func: &'static str, arg: &'static str, other: &[usize], other_name: &str) -> Result<()> {
-        if self.shape() != other {
-            return Err(LossError::new(
-                ErrorCode::ShapeMismatch,
-                func,
-                Some(arg),
-                format!("has shape {} but {other_name} has shape {}; they must be equal", fmt_shape(self.shape()), fmt_shape(other)),
-            ));
+        let mine = self.shape();
+        // Dimension by dimension: shapes are short, and a slice compare calls memcmp.
+        if mine.len() != other.len() || mine.iter().zip(other).any(|(a, b)| a != b) {
+            return Err(shape_mismatch(func, arg, mine, other, other_name));
         }
         Ok(())
     }
 }
 
+#[cold]
+#[inline(never)]
+fn shape_mismatch(func: &'static str, arg: &'static str, mine: &[usize], other: &[usize], other_name: &str) -> LossError {
+    let detail = format!("has shape {} but {other_name} has shape {}; they must be equal", fmt_shape(mine), fmt_shape(other));
+    LossError::new(ErrorCode::ShapeMismatch, func, Some(arg), detail)
+}
+
 /// Number of elements of a shape, or `SHAPE_MISMATCH` when it overflows `usize` (the
 /// address space: 32 bits in wasm).
+#[inline]
 pub fn numel(func: &'static str, arg: &'static str, shape: &[usize]) -> Result<usize> {
-    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).ok_or_else(|| {
-        LossError::new(
-            ErrorCode::ShapeMismatch,
-            func,
-            Some(arg),
-            format!("has shape {} with more elements than memory can hold", fmt_shape(shape)),
-        )
-    })
+    match shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) {
+        Some(n) => Ok(n),
+        None => Err(too_many(func, arg, shape)),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn too_many(func: &'static str, arg: &'static str, shape: &[usize]) -> LossError {
+    LossError::new(ErrorCode::ShapeMismatch, func, Some(arg), format!("has shape {} with more elements than memory can hold", fmt_shape(shape)))
 }
 
 /// Formats a shape as PyTorch prints it: `[4, 3]`.

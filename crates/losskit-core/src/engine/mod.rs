@@ -158,20 +158,14 @@ impl<'a, T: Real> Out<'a, T> {
     /// Checks the slots: for 'none' the unreduced output (of `out_shape`) must be given and
     /// `grad_output` have that shape; each gradient the length of its argument
     /// (`args[k]` = name and length of gradient slot k).
+    /// (Inlined, its errors built out of line, as `Tensor::check`.)
+    #[inline]
     pub(crate) fn check(&self, func: &'static str, none: bool, out_shape: &[usize], args: &[(&'static str, usize)]) -> Result<()> {
         if none {
             let want: usize = out_shape.iter().product();
             match &self.loss {
                 Some(l) if l.len() == want => {}
-                Some(l) => {
-                    return Err(LossError::new(
-                        ErrorCode::ShapeMismatch,
-                        func,
-                        Some("output"),
-                        format!("has {} elements but the unreduced loss has shape {}", l.len(), fmt_shape(out_shape)),
-                    ))
-                }
-                None => return Err(LossError::new(ErrorCode::InvalidOption, func, Some("reduction"), "'none' needs an output buffer")),
+                other => return Err(output_error(func, other.as_ref().map(|l| l.len()), out_shape)),
             }
             if let Some(g) = &self.grad_output {
                 g.check(func, "grad_output")?;
@@ -180,20 +174,42 @@ impl<'a, T: Real> Out<'a, T> {
         }
         for (k, slot) in self.grads.iter().enumerate() {
             match (slot, args.get(k)) {
-                (Some(g), Some(&(name, len))) if g.len() != len => {
-                    return Err(LossError::new(
-                        ErrorCode::ShapeMismatch,
-                        func,
-                        Some(name),
-                        format!("gradient buffer has {} elements but the argument has {len}", g.len()),
-                    ))
-                }
-                (Some(_), None) => {
-                    return Err(LossError::new(ErrorCode::InvalidOption, func, None, format!("has no differentiable argument number {k}")))
-                }
+                (Some(g), Some(&(_, len))) if g.len() != len => return Err(grad_slot_error(func, k, g.len(), args)),
+                (Some(g), None) => return Err(grad_slot_error(func, k, g.len(), args)),
                 _ => {}
             }
         }
         Ok(())
+    }
+}
+
+/// The error of an unreduced output of `len` elements (`None`: not given) for `out_shape`.
+#[cold]
+#[inline(never)]
+fn output_error(func: &'static str, len: Option<usize>, out_shape: &[usize]) -> LossError {
+    match len {
+        Some(len) => LossError::new(
+            ErrorCode::ShapeMismatch,
+            func,
+            Some("output"),
+            format!("has {len} elements but the unreduced loss has shape {}", fmt_shape(out_shape)),
+        ),
+        None => LossError::new(ErrorCode::InvalidOption, func, Some("reduction"), "'none' needs an output buffer"),
+    }
+}
+
+/// The error of gradient slot `k` holding `len` elements: not its argument's length, or no
+/// differentiable argument at `k`.
+#[cold]
+#[inline(never)]
+fn grad_slot_error(func: &'static str, k: usize, len: usize, args: &[(&'static str, usize)]) -> LossError {
+    match args.get(k) {
+        Some(&(name, want)) => LossError::new(
+            ErrorCode::ShapeMismatch,
+            func,
+            Some(name),
+            format!("gradient buffer has {len} elements but the argument has {want}"),
+        ),
+        None => LossError::new(ErrorCode::InvalidOption, func, None, format!("has no differentiable argument number {k}")),
     }
 }
