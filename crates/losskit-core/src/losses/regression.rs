@@ -167,7 +167,7 @@ pub struct WeightedOptions<'a, T> {
 }
 
 /// Checks an element-weight tensor (the input's shape) and returns its data.
-#[inline]
+#[inline(always)]
 fn element_weight<'a, T>(func: &'static str, weight: Option<Tensor<'a, T>>, input: &Tensor<'_, T>) -> Result<Option<&'a [T]>> {
     match weight {
         Some(w) => {
