@@ -33,8 +33,8 @@ export interface SmallPlan {
   kinds: Uint8Array;
   /** The reduction option's name, if the loss has one ('none' goes to `execute`). */
   reductionKey: string | undefined;
-  /** Every gradient slot in `grads` is 0 (the last call was a forward call). */
-  gradsClear: boolean;
+  /** Per gradient slot (index into `plan.diffAt`), the address last stored in `grads`. */
+  gradValues: number[];
 }
 
 /** The argument kinds this path stages; any other kind (`OTHER`) goes to `execute`. */
@@ -70,7 +70,7 @@ export function smallPlan(plan: Plan): SmallPlan {
     outputs: { out: 0, gradOutput: 0, grads },
     kinds: Uint8Array.from(plan.argKinds, (k) => KIND[k] ?? OTHER),
     reductionKey: plan.optKeys.find((_, i) => plan.optSpecs[i].kind === "reduction"),
-    gradsClear: false,
+    gradValues: plan.diffAt.map(() => 0),
   };
 }
 
@@ -206,6 +206,17 @@ let enabled = true;
 /** Turns the small-call path on or off (on by default): every call then goes through `execute` (for tests and benchmarks). */
 export function setSmallCalls(on: boolean): void {
   enabled = on === true;
+}
+
+/**
+ * Stores gradient slot `k`'s address in `sp.grads`, keyed by its argument's name, unless it
+ * is there already: one site storing several names makes V8's keyed store generic (~20–40 ns
+ * each), and a loop's calls store the same addresses every time.
+ */
+function setGrad(sp: SmallPlan, plan: Plan, k: number, address: number): void {
+  if (sp.gradValues[k] === address) return;
+  sp.gradValues[k] = address;
+  sp.grads[plan.argNames[plan.diffAt[k]]] = address;
 }
 
 // What `stage` leaves for its caller: the call's dtype, option values and descriptor words.
@@ -367,10 +378,11 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
       const len = argLen[i];
       const src = argData[i] as Int32Array | FloatArray;
       const to: Int32Array | FloatArray = argIs[i] === 1 ? i32 : dt === "f32" ? f32 : f64;
-      const at = off / to.BYTES_PER_ELEMENT;
+      const bytes = argIs[i] === 1 ? 4 : eb; // (constants: a typed array's BYTES_PER_ELEMENT is a property load)
+      const at = off / bytes;
       if (len < LOOP_COPY) for (let j = 0; j < len; j++) to[at + j] = src[j];
       else to.set(src, at);
-      off = (off + len * to.BYTES_PER_ELEMENT + 7) & ~7;
+      off = (off + len * bytes + 7) & ~7;
     }
     argData[i] = undefined; // keep no reference to the caller's data
     s.desc = descArea + word * 4;
@@ -386,24 +398,18 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
       for (let d = 0; d < shape.length; d++) u32[word++] = shape[d];
     }
   }
-  const grads = sp.grads;
-  // A forward call after another finds its gradient slots 0 already (stores keyed by name
-  // cost more than this check).
-  if (withGrad || !sp.gradsClear) {
-    for (let k = 0; k < diffAt.length; k++) {
-      const at = diffAt[k];
-      const want = withGrad && wanted[k];
-      const d = want ? dest[k] : undefined;
-      if (d !== undefined && isWasmTensor(d)) {
-        gradOff[k] = -2; // written in place, into the caller's wasm tensor
-        grads[plan.argNames[at]] = d.ptr;
-        continue;
-      }
-      gradOff[k] = want ? off : -1;
-      grads[plan.argNames[at]] = want ? area + off : 0;
-      if (want) off += (argLen[at] * eb + 7) & ~7;
+  for (let k = 0; k < diffAt.length; k++) {
+    const at = diffAt[k];
+    const want = withGrad && wanted[k];
+    const d = want ? dest[k] : undefined;
+    if (d !== undefined && isWasmTensor(d)) {
+      gradOff[k] = -2; // written in place, into the caller's wasm tensor
+      setGrad(sp, plan, k, d.ptr);
+      continue;
     }
-    sp.gradsClear = !withGrad;
+    gradOff[k] = want ? off : -1;
+    setGrad(sp, plan, k, want ? area + off : 0);
+    if (want) off += (argLen[at] * eb + 7) & ~7;
   }
   stagedDtype = dt;
   stagedValues = values;
@@ -441,7 +447,7 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     const at = diffAt[k];
     const len = argLen[at];
     const staged: FloatArray = dt === "f32" ? f32 : f64;
-    const from = o / staged.BYTES_PER_ELEMENT;
+    const from = o / (dt === "f32" ? 4 : 8);
     const d = dest[k];
     dest[k] = undefined;
     let data: FloatArray;
