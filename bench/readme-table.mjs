@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { fmtRatio, fmtTime } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const START = "<!-- bench-table: made by `node bench/readme-table.mjs --write` from bench/results; do not edit -->";
@@ -38,18 +39,6 @@ const ROWS = [
   ["completeBoxIouLoss", [1e6, 4], "completeBoxIouLoss 10⁶ boxes"],
 ];
 
-/** A ratio: two decimals below 2, one below 10, none above; "×" appended. */
-function times(r) {
-  if (!(r > 0) || !Number.isFinite(r)) return "—";
-  return `${r.toFixed(r < 2 ? 2 : r < 10 ? 1 : 0)}×`;
-}
-
-function time(sec) {
-  if (!(sec > 0)) return "—";
-  const us = sec * 1e6;
-  return us < 1000 ? `${us.toPrecision(3)} µs` : us < 1e6 ? `${(us / 1e3).toPrecision(3)} ms` : `${(us / 1e6).toPrecision(3)} s`;
-}
-
 const sameShape = (a, b) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** The table (markdown lines) from the two results files' parsed JSON. */
@@ -67,10 +56,10 @@ export function makeTable(bench, vsTorch) {
     const g = r.grad;
     const q = g.ratios ?? {};
     const t = vsTorch?.rows.find((x) => x.name === name && x.mode === "grad" && sameShape(x.shape, shape));
-    const torch = t ? `${times(1 / t.ratio)} (${times(1 / t.paired)} paired)` : q.lkOverTorch1 ? `${times(1 / q.lkOverTorch1)} ‡` : "—";
-    const tf = r.tfSkipped ? "(out of memory)" : times(q.tfWasmOverLk);
-    const bound = name === "ctcLoss" ? "(compute-bound)" : q.lkOverProbe ? `${times(q.lkOverProbe)}` : "—";
-    lines.push(`| ${label} | ${time(g.lkZc?.s)} | ${torch} | ${tf} | ${times(q.jsOverLk)} | ${bound} |`);
+    const torch = t ? `${fmtRatio(1 / t.ratio)} (${fmtRatio(1 / t.paired)} paired)` : q.lkOverTorch1 ? `${fmtRatio(1 / q.lkOverTorch1)} ‡` : "—";
+    const tf = r.tfSkipped ? "(out of memory)" : fmtRatio(q.tfWasmOverLk);
+    const bound = name === "ctcLoss" ? "(compute-bound)" : q.lkOverProbe ? `${fmtRatio(q.lkOverProbe)}` : "—";
+    lines.push(`| ${label} | ${fmtTime(g.lkZc?.s)} | ${torch} | ${tf} | ${fmtRatio(q.jsOverLk)} | ${bound} |`);
   }
   lines.push("");
   lines.push("The goals of the performance work, as `npm run bench` judged them in the same run:");
