@@ -45,6 +45,18 @@ const OTHER = 9;
  * `subarray` cost ~30–80 ns each before the first element (a loop copies ~16 in that time). */
 const LOOP_COPY = 32;
 
+/** Copies `len` elements of `src` into `area` from element `at` on (a loop below LOOP_COPY, else the intrinsic `set`). */
+function copyToArea(area: Int32Array | FloatArray, at: number, src: Int32Array | FloatArray, len: number): void {
+  if (len < LOOP_COPY) for (let j = 0; j < len; j++) area[at + j] = src[j];
+  else copyInto(area, src, at);
+}
+
+/** Copies `len` elements of `area` from element `at` on into `dst` (a loop below LOOP_COPY, else the intrinsic `set`). */
+function copyFromArea(dst: FloatArray, area: FloatArray, at: number, len: number): void {
+  if (len < LOOP_COPY) for (let j = 0; j < len; j++) dst[j] = area[at + j];
+  else copyInto(dst, area.subarray(at, at + len));
+}
+
 /** The plan's small records, made at its first small or prepared call. */
 function smallOf(plan: Plan): SmallPlan {
   return plan.small ?? (plan.small = smallPlan(plan));
@@ -379,9 +391,7 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
       const src = argData[i] as Int32Array | FloatArray;
       const to: Int32Array | FloatArray = argIs[i] === 1 ? i32 : dt === "f32" ? f32 : f64;
       const bytes = argIs[i] === 1 ? 4 : eb; // (constants: a typed array's BYTES_PER_ELEMENT is a property load)
-      const at = off / bytes;
-      if (len < LOOP_COPY) for (let j = 0; j < len; j++) to[at + j] = src[j];
-      else to.set(src, at);
+      copyToArea(to, off / bytes, src, len);
       off = (off + len * bytes + 7) & ~7;
     }
     argData[i] = undefined; // keep no reference to the caller's data
@@ -451,11 +461,12 @@ export function executeSmall(plan: Plan, withGrad: boolean, args: unknown[]): un
     const d = dest[k];
     dest[k] = undefined;
     let data: FloatArray;
-    if (len < LOOP_COPY) {
+    if (d === undefined && len >= LOOP_COPY) data = staged.slice(from, from + len);
+    else {
+      // A typed array from `into`, or a new one, filled from the area.
       data = (d as FloatArray | undefined) ?? (dt === "f32" ? new Float32Array(len) : new Float64Array(len));
-      for (let j = 0; j < len; j++) data[j] = staged[from + j];
-    } else if (d === undefined) data = staged.slice(from, from + len);
-    else copyInto((data = d as FloatArray), staged.subarray(from, from + len)); // a typed array from `into`, filled from the area
+      copyFromArea(data, staged, from, len);
+    }
     const shape = argShape[at];
     result[plan.argNames[at]] = { data, shape: shape === undefined ? [len] : [...shape] };
   }
@@ -577,6 +588,8 @@ export function prepareCall(plan: Plan, withGrad: boolean, args: unknown[]): Pre
     for (let c = 0; c < copyIn.length; c++) {
       const { data, len, at } = copyIn[c];
       if (typedLength(data) !== len) throw resized(copyIn[c].name, typedLength(data), len);
+      // (copyToArea's work written out, as copyFromArea's below with a kept subarray: V8 does
+      // not inline them into this closure, and the calls cost a prepared call ~10 %, measured.)
       const to: FloatArray | Int32Array = copyIn[c].index ? i32 : isF32 ? f32 : f64;
       if (len < LOOP_COPY) for (let j = 0; j < len; j++) to[at + j] = data[j];
       else copyInto(to, data, at);
@@ -619,7 +632,8 @@ function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: s
   const opts: Record<string, unknown> = { ...given };
   if (Array.isArray(given.wrt)) opts.wrt = [...given.wrt];
   if (given.into !== null && typeof given.into === "object") opts.into = { ...given.into };
-  const tensors = [...bound, ...Object.values((opts.into ?? {}) as object)].filter(isWasmTensor);
+  const into = (opts.into ?? {}) as Record<string, unknown>;
+  const tensors = [...bound, ...Object.values(into)].filter(isWasmTensor);
   const run = () => {
     requireLive(tensors, func);
     return execute(plan, withGrad, [...bound, opts]);
@@ -627,7 +641,6 @@ function preparedGeneral(plan: Plan, withGrad: boolean, args: unknown[], func: s
   // One call here checks it (shapes, values), as the fast path's staging does, and shows
   // which gradients it computes: each must have gone into a wasm tensor or typed array of `into`.
   const first = run();
-  const into = (opts.into ?? {}) as Record<string, unknown>;
   if (withGrad) {
     for (const [name, g] of Object.entries((first as { grads: Record<string, Tensor> }).grads)) {
       if (!isWasmTensor(g) && (into[name] === undefined || g.data !== into[name])) throw noDest(name);

@@ -726,7 +726,7 @@ export function execute(plan: Plan, withGrad: boolean, args: unknown[]): unknown
       const arg = floats[at]!;
       if (!wanted[k]) gradPtrs.push(0);
       else if (d?.resident) gradPtrs.push(d.ptr);
-      else if (plan.elementwise && arg.data.copy !== undefined && arg.data.length === floats[0]?.data.length && arg.data.length > 0) gradPtrs.push(call.dataOf(handles[at]));
+      else if (plan.elementwise && arg.data.copy !== undefined && arg.data.length === floats[0]?.data.length) gradPtrs.push(call.dataOf(handles[at]));
       else gradPtrs.push(call.buffer(arg.data.length, `the gradient of ${plan.argNames[at]}`));
     }
     call.seal();
