@@ -93,7 +93,12 @@ pub fn numel(func: &'static str, arg: &'static str, shape: &[usize]) -> Result<u
 #[cold]
 #[inline(never)]
 fn too_many(func: &'static str, arg: &'static str, shape: &[usize]) -> LossError {
-    LossError::new(ErrorCode::ShapeMismatch, func, Some(arg), format!("has shape {} with more elements than memory can hold", fmt_shape(shape)))
+    LossError::new(
+        ErrorCode::ShapeMismatch,
+        func,
+        Some(arg),
+        format!("has shape {} with more elements than memory can hold", fmt_shape(shape)),
+    )
 }
 
 /// Formats a shape as PyTorch prints it: `[4, 3]`.

@@ -173,10 +173,11 @@ impl<'a, T: Real> Out<'a, T> {
             }
         }
         for (k, slot) in self.grads.iter().enumerate() {
-            match (slot, args.get(k)) {
-                (Some(g), Some(&(_, len))) if g.len() != len => return Err(grad_slot_error(func, k, g.len(), args)),
-                (Some(g), None) => return Err(grad_slot_error(func, k, g.len(), args)),
-                _ => {}
+            // A slot must have its argument's length (and an argument at all).
+            if let Some(g) = slot {
+                if args.get(k).is_none_or(|&(_, len)| g.len() != len) {
+                    return Err(grad_slot_error(func, k, g.len(), args));
+                }
             }
         }
         Ok(())

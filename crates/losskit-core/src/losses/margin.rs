@@ -301,7 +301,14 @@ pub fn hinge_embedding_loss<T: Real>(
     out: Out<'_, T>,
 ) -> Result<T> {
     const F: &str = "hinge_embedding_loss";
-    elementwise(F, &HingeEmbedding { margin: T::from_f64(opts.margin), one: opaque(T::ONE) }, input, target, opts.reduction, input_grad_only(out))
+    elementwise(
+        F,
+        &HingeEmbedding { margin: T::from_f64(opts.margin), one: opaque(T::ONE) },
+        input,
+        target,
+        opts.reduction,
+        input_grad_only(out),
+    )
 }
 
 /// Options of [`soft_margin_loss`].

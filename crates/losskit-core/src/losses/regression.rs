@@ -248,7 +248,14 @@ pub fn huber_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, opts: &H
     check_option(delta > 0.0, F, "delta", || format!("must be > 0 but is {delta}"))?;
     let weight = element_weight(F, opts.weight, &input)?;
     let args = Args { input, target, param: None, weight };
-    run(F, &Huber { delta: T::from_f64(delta), half: opaque(T::from_f64(0.5)) }, &args, Reducer::new(F, opts.reduction, None)?, MeanOver::Count, out)
+    run(
+        F,
+        &Huber { delta: T::from_f64(delta), half: opaque(T::from_f64(0.5)) },
+        &args,
+        Reducer::new(F, opts.reduction, None)?,
+        MeanOver::Count,
+        out,
+    )
 }
 
 /// Options of [`rmse_loss`] and [`mae_loss`] (always a mean, so no reduction).
