@@ -35,6 +35,8 @@ export interface SmallPlan {
   reductionKey: string | undefined;
   /** Per gradient slot (index into `plan.diffAt`), the address last stored in `grads`. */
   gradValues: number[];
+  /** Per gradient slot, its argument's name. */
+  diffNames: string[];
 }
 
 /** The argument kinds this path stages; any other kind (`OTHER`) goes to `execute`. */
@@ -83,6 +85,7 @@ export function smallPlan(plan: Plan): SmallPlan {
     kinds: Uint8Array.from(plan.argKinds, (k) => KIND[k] ?? OTHER),
     reductionKey: plan.optKeys.find((_, i) => plan.optSpecs[i].kind === "reduction"),
     gradValues: plan.diffAt.map(() => 0),
+    diffNames: plan.diffAt.map((at) => plan.argNames[at]),
   };
 }
 
@@ -130,9 +133,11 @@ const wanted: boolean[] = [];
 /** Per differentiable argument: the wasm tensor or typed array given in `into` for its gradient. */
 const dest: (WasmTensor | FloatArray | undefined)[] = [];
 
-/** The gradient slot (index into `plan.diffAt`) of the argument named `name`, or −1. */
-function gradSlot(plan: Plan, name: unknown): number {
-  return plan.diffAt.indexOf(plan.argNames.indexOf(name as string));
+/** The gradient slot (index into `plan.diffAt`) of the argument named `name`, or −1 (a loop: two `indexOf` calls cost more). */
+function gradSlot(sp: SmallPlan, name: unknown): number {
+  const names = sp.diffNames;
+  for (let k = 0; k < names.length; k++) if (names[k] === name) return k;
+  return -1;
 }
 
 /**
@@ -143,11 +148,11 @@ function gradSlot(plan: Plan, name: unknown): number {
  * wasm-tensor input; `false` hands the call to `execute` (which reports what is wrong, and
  * takes a typed array sharing its buffer with an input or another destination).
  */
-function readInto(plan: Plan, into: object, dt: Dtype): boolean {
+function readInto(plan: Plan, sp: SmallPlan, into: object, dt: Dtype): boolean {
   const diffAt = plan.diffAt;
   try {
     for (const key in into) {
-      const k = gradSlot(plan, key);
+      const k = gradSlot(sp, key);
       if (k < 0) return false;
       const at = diffAt[k];
       const d: unknown = (into as Record<string, unknown>)[key];
@@ -270,7 +275,7 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
           // A bit per differentiable argument named (anything else is `execute`'s to report).
           wrt = 0;
           for (let j = 0; j < w.length; j++) {
-            const k = gradSlot(plan, w[j]);
+            const k = gradSlot(sp, w[j]);
             if (k < 0) return undefined;
             wrt |= 1 << k;
           }
@@ -364,7 +369,7 @@ function stage(plan: Plan, withGrad: boolean, args: unknown[], prepared: boolean
       wanted[k] = argIs[at] === 0 && named;
       dest[k] = undefined;
     }
-    if (into !== undefined && !readInto(plan, into, dt)) return undefined;
+    if (into !== undefined && !readInto(plan, sp, into, dt)) return undefined;
     for (let k = 0; k < diffAt.length; k++) if (wanted[k] && !isWasmTensor(dest[k])) bytes += (argLen[diffAt[k]] * eb + 7) & ~7;
   }
   let words = 0;
