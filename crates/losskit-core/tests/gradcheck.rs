@@ -5,33 +5,21 @@
 
 mod common;
 
-use common::{assert_finite_differences, Lcg};
+use common::{assert_finite_differences, evaluate, Lcg, Run};
 use losskit_core::*;
 
 /// A loss call: (input, target, third argument: weight or var, reduction, out).
-type Run = fn(&[f64], &[f64], &[f64], Reduction, Out<'_, f64>) -> Result<f64>;
+type Loss3 = fn(&[f64], &[f64], &[f64], Reduction, Out<'_, f64>) -> Result<f64>;
 
-/// The scalar objective and its analytic gradients: the reduced loss, or Σ gᵢℓᵢ for 'none'.
-fn evaluate(f: Run, args: &[Vec<f64>], third: &[f64], reduction: Reduction, g: &[f64]) -> (f64, Vec<Vec<f64>>) {
-    let mut grads: Vec<Vec<f64>> = args.iter().map(|a| vec![0.0; a.len()]).collect();
-    let mut unreduced = vec![0.0; args[0].len()];
-    let mut slots = grads.iter_mut();
-    let out = Out {
-        loss: (reduction == Reduction::None).then_some(&mut unreduced[..]),
-        grad_output: (reduction == Reduction::None).then_some(Tensor::flat(g)),
-        grads: [slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..])],
-    };
-    let third = if args.len() == 3 { &args[2][..] } else { third };
-    let value = f(&args[0], &args[1], third, reduction, out).unwrap();
-    let objective = if reduction == Reduction::None { unreduced.iter().zip(g).map(|(l, g)| l * g).sum() } else { value };
-    (objective, grads)
-}
-
-fn check(name: &str, f: Run, args: Vec<Vec<f64>>, third: &[f64]) {
+/// Checks the gradients of `f` w.r.t. each of `args` (input, target[, third]); a third
+/// argument not among them is `third`.
+fn check(name: &str, f: Loss3, args: Vec<Vec<f64>>, third: &[f64]) {
+    let run: &Run = &|a, reduction, out| f(&a[0], &a[1], a.get(2).map_or(third, |v| &v[..]), reduction, out);
+    let shape = [args[0].len()];
     let g = Lcg(7).vec(args[0].len(), -1.0, 1.0);
     for reduction in [Reduction::Mean, Reduction::Sum, Reduction::None] {
-        let (_, grads) = evaluate(f, &args, third, reduction, &g);
-        assert_finite_differences(&format!("{name} {reduction:?}"), &args, &grads, |a| evaluate(f, a, third, reduction, &g).0);
+        let (_, grads) = evaluate(run, &args, &shape, reduction, &g);
+        assert_finite_differences(&format!("{name} {reduction:?}"), &args, &grads, |a| evaluate(run, a, &shape, reduction, &g).0);
     }
 }
 

@@ -7,54 +7,11 @@
 
 mod common;
 
-use common::Lcg;
+use common::{assert_finite_differences_at, evaluate, Lcg, Run};
 use losskit_core::*;
 
 const REDUCTIONS: &[Reduction] = &[Reduction::Mean, Reduction::Sum, Reduction::None];
 const DIMS: &[usize] = &[1, 3, 129];
-
-/// A loss call over its differentiable arguments with the given reduction.
-type Run<'a> = dyn Fn(&[Vec<f64>], Reduction, Out<'_, f64>) -> Result<f64> + 'a;
-
-fn evaluate(f: &Run, args: &[Vec<f64>], out_shape: &[usize], reduction: Reduction, g: &[f64]) -> (f64, Vec<Vec<f64>>) {
-    let mut grads: Vec<Vec<f64>> = args.iter().map(|a| vec![0.0; a.len()]).collect();
-    let mut unreduced = vec![0.0; out_shape.iter().product()];
-    let none = reduction == Reduction::None;
-    let mut slots = grads.iter_mut();
-    let out = Out {
-        loss: none.then_some(&mut unreduced[..]),
-        grad_output: none.then_some(Tensor::new(g, out_shape)),
-        grads: [slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..])],
-    };
-    let value = f(args, reduction, out).unwrap();
-    let objective = if none { unreduced.iter().zip(g).map(|(l, g)| l * g).sum() } else { value };
-    (objective, grads)
-}
-
-/// Asserts `grads` against central finite differences of `objective` (the rule of
-/// `common::assert_finite_differences`) at the elements `probe(i)` selects.
-fn finite_differences(
-    what: &str,
-    args: &[Vec<f64>],
-    grads: &[Vec<f64>],
-    probe: impl Fn(usize) -> bool,
-    objective: impl Fn(&[Vec<f64>]) -> f64,
-) {
-    for (a, grad) in grads.iter().enumerate() {
-        for i in (0..args[a].len()).filter(|&i| probe(i)) {
-            let h = 1e-6 * args[a][i].abs().max(1.0);
-            let (mut plus, mut minus) = (args.to_vec(), args.to_vec());
-            plus[a][i] += h;
-            minus[a][i] -= h;
-            let fd = (objective(&plus) - objective(&minus)) / (2.0 * h);
-            assert!(
-                (fd - grad[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
-                "{what} arg {a} [{i}]: analytic {} vs finite difference {fd}",
-                grad[i]
-            );
-        }
-    }
-}
 
 /// Every element of short rows; of long rows (D > 8) the first and last lanes and every
 /// 16th element between (finite differences cost (elements)² operations).
@@ -72,7 +29,7 @@ fn check(name: &str, d: usize, out_shape: &[usize], args: Vec<Vec<f64>>, f: &Run
         for &reduction in REDUCTIONS {
             let (_, grads) = evaluate(f, &args, out_shape, reduction, &g);
             assert!(grads.iter().flatten().any(|&v| v != 0.0), "{name}: every gradient is 0, nothing is checked");
-            finite_differences(&format!("{name} {reduction:?} scalar={scalar}"), &args, &grads, probe(d), |a| {
+            assert_finite_differences_at(&format!("{name} {reduction:?} scalar={scalar}"), &args, &grads, probe(d), |a| {
                 evaluate(f, a, out_shape, reduction, &g).0
             });
         }

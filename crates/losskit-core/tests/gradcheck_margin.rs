@@ -6,25 +6,8 @@
 
 mod common;
 
-use common::{assert_finite_differences, Lcg};
+use common::{assert_finite_differences, evaluate, Lcg, Run};
 use losskit_core::*;
-
-/// A loss call over its differentiable args with the given reduction.
-type Run<'a> = dyn Fn(&[Vec<f64>], Reduction, Out<'_, f64>) -> Result<f64> + 'a;
-
-fn evaluate(f: &Run, args: &[Vec<f64>], out_shape: &[usize], reduction: Reduction, g: &[f64]) -> (f64, Vec<Vec<f64>>) {
-    let mut grads: Vec<Vec<f64>> = args.iter().map(|a| vec![0.0; a.len()]).collect();
-    let mut unreduced = vec![0.0; out_shape.iter().product()];
-    let mut slots = grads.iter_mut();
-    let out = Out {
-        loss: (reduction == Reduction::None).then_some(&mut unreduced[..]),
-        grad_output: (reduction == Reduction::None).then_some(Tensor::new(g, out_shape)),
-        grads: [slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..]), None],
-    };
-    let value = f(args, reduction, out).unwrap();
-    let objective = if reduction == Reduction::None { unreduced.iter().zip(g).map(|(l, g)| l * g).sum() } else { value };
-    (objective, grads)
-}
 
 fn check(name: &str, out_shape: &[usize], args: Vec<Vec<f64>>, f: &Run) {
     let g = Lcg(7).vec(out_shape.iter().product(), -1.0, 1.0);

@@ -127,11 +127,43 @@ impl Lcg {
     }
 }
 
+/// A loss call over its differentiable arguments (gradient slots in order) with a reduction.
+pub type Run<'a> = dyn Fn(&[Vec<f64>], Reduction, losskit_core::Out<'_, f64>) -> losskit_core::Result<f64> + 'a;
+
+/// The objective of a gradient check and its analytic gradients: the reduced loss, or
+/// Σ gᵢℓᵢ for 'none' (`g`, an upstream gradient of the unreduced loss's shape `out_shape`).
+pub fn evaluate(f: &Run, args: &[Vec<f64>], out_shape: &[usize], reduction: Reduction, g: &[f64]) -> (f64, Vec<Vec<f64>>) {
+    let mut grads: Vec<Vec<f64>> = args.iter().map(|a| vec![0.0; a.len()]).collect();
+    let mut unreduced = vec![0.0; out_shape.iter().product()];
+    let none = reduction == Reduction::None;
+    let mut slots = grads.iter_mut();
+    let out = losskit_core::Out {
+        loss: none.then_some(&mut unreduced[..]),
+        grad_output: none.then_some(losskit_core::Tensor::new(g, out_shape)),
+        grads: [slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..]), slots.next().map(|v| &mut v[..])],
+    };
+    let value = f(args, reduction, out).unwrap();
+    let objective = if none { unreduced.iter().zip(g).map(|(l, g)| l * g).sum() } else { value };
+    (objective, grads)
+}
+
 /// Asserts analytic gradients `grads` (one per argument in `args`) against central finite
 /// differences of `objective`: |fd − g| ≤ 1e-6·(1 + |fd|), with step 1e-6·max(|x|, 1).
 pub fn assert_finite_differences(what: &str, args: &[Vec<f64>], grads: &[Vec<f64>], objective: impl Fn(&[Vec<f64>]) -> f64) {
+    assert_finite_differences_at(what, args, grads, |_| true, objective);
+}
+
+/// [`assert_finite_differences`] at the elements `probe(i)` selects (each difference costs
+/// two evaluations: long inputs check a sample).
+pub fn assert_finite_differences_at(
+    what: &str,
+    args: &[Vec<f64>],
+    grads: &[Vec<f64>],
+    probe: impl Fn(usize) -> bool,
+    objective: impl Fn(&[Vec<f64>]) -> f64,
+) {
     for (a, grad) in grads.iter().enumerate() {
-        for i in 0..args[a].len() {
+        for i in (0..args[a].len()).filter(|&i| probe(i)) {
             let h = 1e-6 * args[a][i].abs().max(1.0);
             let (mut plus, mut minus) = (args.to_vec(), args.to_vec());
             plus[a][i] += h;
