@@ -194,12 +194,29 @@ pub fn ln_1p_unit<L: Lane>(e: L) -> L {
     let s = e / (L::splat(<L::Elem as Real>::from_f64(2.0)) + e);
     let s2 = s * s;
     // q = Σ_{k≥1} s^{2k−2}/(2k + 1); the leading term 2s is added last, exactly as computed.
-    let mut q = L::splat(<L::Elem as Real>::from_f64(1.0 / (2 * terms - 1) as f64));
-    for k in (1..terms - 1).rev() {
-        q = q * s2 + L::splat(<L::Elem as Real>::from_f64(1.0 / (2 * k + 1) as f64));
-    }
+    // By Estrin's scheme (`pairs`): a dependency chain of ⌈log₂ n⌉ multiply-adds where
+    // Horner's rule has n − 1; that chain, one after another, bounded the loops calling this
+    // (a sampling profile put their time on its multiply-adds).
+    let c = |k: usize| L::splat(<L::Elem as Real>::from_f64(1.0 / (2 * k + 3) as f64));
+    let t2 = s2 * s2;
+    let t4 = t2 * t2;
+    let q = if terms == 8 {
+        let p: [L; 7] = core::array::from_fn(c);
+        pairs::<L, 2, 1>(pairs::<L, 4, 2>(pairs::<L, 7, 4>(p, s2), t2), t4)[0]
+    } else {
+        let p: [L; 16] = core::array::from_fn(c);
+        pairs::<L, 2, 1>(pairs::<L, 4, 2>(pairs::<L, 8, 4>(pairs::<L, 16, 8>(p, s2), t2), t4), t4 * t4)[0]
+    };
     let s2x = s + s;
     s2x + s2x * s2 * q
+}
+
+/// One step of Estrin's scheme: the terms pᵢ of a polynomial in t paired as p₂ᵢ + p₂ᵢ₊₁·t
+/// (the last alone when N is odd), M = ⌈N/2⌉ terms of the polynomial in t².
+#[inline(always)]
+fn pairs<L: Lane, const N: usize, const M: usize>(p: [L; N], t: L) -> [L; M] {
+    debug_assert_eq!(M, N.div_ceil(2));
+    core::array::from_fn(|i| if 2 * i + 1 < N { p[2 * i] + p[2 * i + 1] * t } else { p[2 * i] })
 }
 
 /// The logistic functions of one x, sharing their single transcendental pair: e = e^{−|x|}
@@ -595,6 +612,7 @@ macro_rules! vector_lane {
 }
 /// The vector transcendentals of each vector type.
 mod transcendental {
+    use super::pairs;
     use wide::{f32x4, f64x2};
 
     /// Which vector types have them.
@@ -656,11 +674,10 @@ mod transcendental {
         let n = k - c(2);
         let r = x - n * c(3);
         let r = r - n * c(4);
-        let mut p = c(5);
-        for i in 6..11 {
-            p = p * r + c(i);
-        }
-        let e = p * (r * r) + r + c(11);
+        // The polynomial by Estrin's scheme (`pairs`): a chain of 3 multiply-adds, not 5.
+        let r2 = r * r;
+        let p = pairs::<f32x4, 2, 1>(pairs::<f32x4, 3, 2>(pairs::<f32x4, 6, 3>([10, 9, 8, 7, 6, 5].map(c), r), r2), r2 * r2)[0];
+        let e = p * r2 + r + c(11);
         let scale: f32x4 = wide::bytemuck::cast(wide::bytemuck::cast::<_, wide::i32x4>(k) << 23);
         tiny.select(f32x4::ZERO, e * scale)
     }
