@@ -2,7 +2,7 @@
 //! repeatably whatever the machine is doing (wall-clock time on these machines is not):
 //! `cargo build --release --example kernel_count -p losskit-core`, then
 //! `valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/examples/kernel_count ce 65536 10 5`.
-//! Cases: `mse N`, `huber N`, `bce_logits N`, `ce N C`, `ctc N` (T = 200, C = 32, S = 40;
+//! Cases: `mse N`, `huber N`, `bce_logits N`, `ce N C`, `ce3 N C D` (input (N, C, D)), `ctc N` (T = 200, C = 32, S = 40;
 //! forward + input gradient, f32, reduction 'mean'); the last argument repeats the call (default 1). The difference between
 //! the totals of two repeat counts, divided by theirs, is the kernel's own count. With the
 //! environment variable NOGRAD set, the forward pass alone.
@@ -15,6 +15,7 @@ fn main() {
     let n = num(2, 65536);
     let (c, reps) = match case {
         "ce" => (num(3, 10), num(4, 1)),
+        "ce3" => (num(3, 10) * num(4, 1024), num(5, 1)), // n·d rows of C classes at stride d
         "ctc" => (200 * 32, num(3, 1)), // n sequences of T = 200 steps over C = 32 classes
         _ => (1, num(3, 1)),
     };
@@ -26,9 +27,14 @@ fn main() {
     };
     let x: Vec<f32> = (0..n * c).map(|_| next()).collect();
     let y: Vec<f32> = (0..n).map(|_| (next() + 4.0) / 8.0).collect();
-    let t: Vec<i32> = (0..n).map(|i| (i % c) as i32).collect();
+    let (classes3, d3) = (num(3, 10), num(4, 1024));
+    let t: Vec<i32> = match case {
+        "ce3" => (0..n * d3).map(|i| (i % classes3) as i32).collect(),
+        _ => (0..n).map(|i| (i % c) as i32).collect(),
+    };
     let mut gx = vec![0f32; n * c];
     let (shape, rows) = ([n, c], [n]);
+    let (shape3, rows3) = ([n, classes3, d3], [n, d3]);
     // ctc: (T, N, C) log-probabilities (log_softmax of the logits), labels in [1, C), full lengths.
     let (t_len, classes, s_len) = (200usize, 32usize, 40usize);
     let mut lp = x.clone();
@@ -41,12 +47,17 @@ fn main() {
     let (in_lens, tg_lens) = (vec![t_len as i32; n], vec![s_len as i32; n]);
     let (lp_shape, tg_shape, len_shape) = ([t_len, n, classes], [n, s_len], [n]);
     let forward_only = std::env::var_os("NOGRAD").is_some();
+    // Cross-entropy's options as runtime values, as the wasm build gets them from JS: the
+    // compile-time defaults would let LLVM fold the smoothing and weight branches away (and
+    // whether it does depends on how many call sites the kernel has).
+    let ce_options = std::hint::black_box(CrossEntropyOptions::default());
     let mut loss = 0.0;
     for _ in 0..reps {
         let out = if forward_only { Out::default() } else { Out { grads: [Some(&mut gx), None, None], ..Out::default() } };
         let (input, target) = (Tensor::flat(&x), Tensor::flat(&y));
         loss = match case {
-            "ce" => cross_entropy(Tensor::new(&x, &shape), Target::Index(Tensor::new(&t, &rows)), &CrossEntropyOptions::default(), out),
+            "ce" => cross_entropy(Tensor::new(&x, &shape), Target::Index(Tensor::new(&t, &rows)), &ce_options, out),
+            "ce3" => cross_entropy(Tensor::new(&x, &shape3), Target::Index(Tensor::new(&t, &rows3)), &ce_options, out),
             "mse" => mse_loss(input, target, &WeightedOptions::default(), out),
             "huber" => huber_loss(input, target, &HuberOptions::default(), out),
             "bce_logits" => binary_cross_entropy_with_logits(input, target, &BceWithLogitsOptions::default(), out),
