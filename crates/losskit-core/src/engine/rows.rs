@@ -74,6 +74,9 @@ pub(crate) struct Classes<'a> {
     pub ignore: Option<i64>,
     /// Σ weight[target] over the non-ignored targets (their count without weights).
     pub kept_weight: f64,
+    /// `true` when every class index is below 2^CLASS_SPLIT: [`Picked::is`] then compares
+    /// the low part alone.
+    few: bool,
 }
 
 impl<'a> Classes<'a> {
@@ -104,7 +107,7 @@ impl<'a> Classes<'a> {
             }
             total.add(weight.map_or(1.0, |w| w[t as usize].to_f64()));
         }
-        Ok(Classes { target: target.data, ignore, kept_weight: total.value() })
+        Ok(Classes { target: target.data, ignore, kept_weight: total.value(), few: rows.c <= 1 << CLASS_SPLIT })
     }
 }
 
@@ -208,7 +211,7 @@ impl<L: Lane> Tile<L> {
         };
         let (class_hi, class_lo) = (part(|c| c >> CLASS_SPLIT), part(|c| c & ((1 << CLASS_SPLIT) - 1)));
         // A mask must come from a comparison (all-ones bits per vector element).
-        Picked { keep: class_hi.ge_mask(L::zero()), class_hi, class_lo, at, kept }
+        Picked { keep: class_hi.ge_mask(L::zero()), class_hi, class_lo, at, kept, few: classes.few }
     }
 }
 
@@ -222,6 +225,8 @@ pub(crate) struct Picked<L: Lane> {
     /// The target class >> CLASS_SPLIT and its low bits, as floats (−1 for ignored rows).
     class_hi: L,
     class_lo: L,
+    /// Every class is below 2^CLASS_SPLIT (its high part 0).
+    few: bool,
     /// The target class per lane (0 for ignored rows).
     pub at: L::Indices,
     /// 1 where the lane's row is kept, 0 where it is ignored.
@@ -232,8 +237,11 @@ impl<L: Lane> Picked<L> {
     /// Mask of the lanes whose target is class `c`.
     #[inline(always)]
     pub fn is(&self, c: usize) -> L {
-        let hi = self.class_hi.eq_mask(L::splat(<L::Elem as Real>::from_f64((c >> CLASS_SPLIT) as f64)));
         let lo = self.class_lo.eq_mask(L::splat(<L::Elem as Real>::from_f64((c & ((1 << CLASS_SPLIT) - 1)) as f64)));
+        if self.few {
+            return lo; // (an ignored row's −1 equals no class)
+        }
+        let hi = self.class_hi.eq_mask(L::splat(<L::Elem as Real>::from_f64((c >> CLASS_SPLIT) as f64)));
         L::select(hi, lo, L::zero())
     }
     /// `x[row, target]` per lane (x at class 0 for ignored rows).
