@@ -112,7 +112,7 @@ fn log_sum_exp<L: Lane>(
     for c in 0..classes {
         let d = if narrow { held[c] } else { t.load(x, c) } - m;
         let e = d.exp_le0(); // d = x − max ≤ 0
-        s.add(e);
+        s.add_finite(e); // e ≤ 1
         if narrow {
             held[c] = e;
         } else if let Some(k) = keep.as_deref_mut() {
