@@ -104,6 +104,8 @@ pub trait Lane:
     fn add_f64(self, sums: Self::Sums64) -> Self::Sums64;
     /// The total of the per-lane sums.
     fn total64(sums: Self::Sums64) -> f64;
+    /// Each lane's sum, rounded to the element type (the per-row sums of a tile of rows).
+    fn lanes64(sums: Self::Sums64) -> Self;
     /// `xᵉ` (libm `pow`, element by element).
     fn powf(self, e: Self) -> Self;
     /// Loads element `k` from `p + idx[k] + add` (a gather, for strided rows), unchecked.
@@ -423,6 +425,10 @@ macro_rules! scalar_lane {
                 sums
             }
             #[inline(always)]
+            fn lanes64(sums: f64) -> Self {
+                sums as $t
+            }
+            #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 <$t>::powf(self, e)
             }
@@ -585,6 +591,10 @@ macro_rules! vector_lane {
                 <$v as Widen>::total(sums)
             }
             #[inline(always)]
+            fn lanes64(sums: Self::Sums64) -> Self {
+                <$v as Widen>::lanes(sums)
+            }
+            #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 let (a, b) = (self.to_array(), e.to_array());
                 <$v>::new(core::array::from_fn(|k| a[k].powf(b[k])))
@@ -730,6 +740,7 @@ trait Widen: Sized {
     const ZERO: Self::Sums;
     fn add(self, sums: Self::Sums) -> Self::Sums;
     fn total(sums: Self::Sums) -> f64;
+    fn lanes(sums: Self::Sums) -> Self;
 }
 
 impl Widen for f32x4 {
@@ -757,6 +768,22 @@ impl Widen for f32x4 {
         let (l, h) = (lo.to_array(), hi.to_array());
         l[0] + l[1] + h[0] + h[1]
     }
+    #[inline(always)]
+    fn lanes([lo, hi]: Self::Sums) -> Self {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            use core::arch::wasm32::{f32x4_demote_f64x2_zero, i64x2_shuffle, v128};
+            // SAFETY: as `add`. Two demotions (each fills lanes 0, 1) and one shuffle.
+            let (l, h): (v128, v128) = unsafe { (core::mem::transmute(lo), core::mem::transmute(hi)) };
+            let v = i64x2_shuffle::<0, 2>(f32x4_demote_f64x2_zero(l), f32x4_demote_f64x2_zero(h));
+            unsafe { core::mem::transmute(v) }
+        }
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        {
+            let (l, h) = (lo.to_array(), hi.to_array());
+            f32x4::new([l[0] as f32, l[1] as f32, h[0] as f32, h[1] as f32])
+        }
+    }
 }
 
 impl Widen for f64x2 {
@@ -770,6 +797,10 @@ impl Widen for f64x2 {
     fn total(sums: f64x2) -> f64 {
         let a = sums.to_array();
         a[0] + a[1]
+    }
+    #[inline(always)]
+    fn lanes(sums: f64x2) -> Self {
+        sums
     }
 }
 
@@ -1002,6 +1033,10 @@ macro_rules! quad_lane {
             #[inline(always)]
             fn total64(sums: Self::Sums64) -> f64 {
                 sums.iter().map(|&s| <$v as Widen>::total(s)).sum()
+            }
+            #[inline(always)]
+            fn lanes64(sums: Self::Sums64) -> Self {
+                Quad(sums.map(<$v as Widen>::lanes))
             }
             #[inline(always)]
             fn powf(self, e: Self) -> Self {

@@ -417,15 +417,6 @@ impl<L: Lane> LaneSum<L> {
         self.carry = L::select(carry.eq_mask(carry), carry, L::zero());
         self.sum = t;
     }
-    /// [`add`](LaneSum::add) for a term that is finite or NaN, never ±∞ (an exponential
-    /// e^{x − max} ≤ 1): no carry to drop, so no test for it.
-    #[inline(always)]
-    pub fn add_finite(&mut self, x: L) {
-        let y = x - self.carry;
-        let t = self.sum + y;
-        self.carry = (t - self.sum) - y;
-        self.sum = t;
-    }
     #[inline(always)]
     pub fn value(&self) -> L {
         self.sum

@@ -15,7 +15,7 @@
 //!
 //! The losses over classes take an input of shape (C), (N, C) or (N, C, d1, …) — classes
 //! in dim 1 (dim 0 for a 1-D input) — and run on the rows engine: max, then Σexp
-//! (compensated) over the classes in [`log_sum_exp`], then the loss and the gradient
+//! (in f64) over the classes in [`log_sum_exp`], then the loss and the gradient
 //! (softmax − target distribution, scaled) in the same call. The element-wise losses run
 //! on the pointwise engine. Gradient slots: `input` (`grads[0]`) and, where the target is
 //! a float tensor, `target` (`grads[1]`).
@@ -83,7 +83,7 @@ impl<L: Lane> Exps<L> {
 }
 
 /// The first two passes over a tile's classes, shared by every softmax kernel: the row
-/// maximum m (NaN is left to Σexp to propagate), then s = Σ_c e^{x_c − m} (compensated),
+/// maximum m (NaN is left to Σexp to propagate), then s = Σ_c e^{x_c − m} (in f64 per lane),
 /// keeping each e^{x_c − m} for the gradient pass (on the stack for narrow rows, else in
 /// `keep`, the input gradient) and showing each shifted logit x_c − m to `each`.
 /// Returns (m, s, the exponentials).
@@ -108,11 +108,13 @@ fn log_sum_exp<L: Lane>(
         }
         m = m.max_nan(v);
     }
-    let mut s = LaneSum::<L>::new();
+    // Σ e in f64 per lane (exact terms, one f64 add per class in the loop-carried chain,
+    // where a compensated f32 sum chains four dependent operations).
+    let mut s = L::sums64();
     for c in 0..classes {
         let d = if narrow { held[c] } else { t.load(x, c) } - m;
         let e = d.exp_le0(); // d = x − max ≤ 0
-        s.add_finite(e); // e ≤ 1
+        s = e.add_f64(s);
         if narrow {
             held[c] = e;
         } else if let Some(k) = keep.as_deref_mut() {
@@ -120,7 +122,7 @@ fn log_sum_exp<L: Lane>(
         }
         each(c, d);
     }
-    (m, s.value(), Exps { held, narrow })
+    (m, L::lanes64(s), Exps { held, narrow })
 }
 
 /// Cross-entropy against class indices, with weights, ignored rows and label smoothing ε:
