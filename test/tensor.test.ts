@@ -68,6 +68,27 @@ describe("wasm tensors", () => {
     expect(mseLoss.withGrad([1, 2], [0, 0]).grads.input.data).toBeInstanceOf(Float64Array);
   });
 
+  it("large results copied out of wasm memory are whole arrays of their own, every element written", () => {
+    // ≥ 4096 elements: in Node the result's buffer comes without a zero fill (Buffer.allocUnsafeSlow)
+    for (const [A, n] of [[Float32Array, 5001], [Float64Array, 4099]] as const) {
+      const x = new A(n).map((_, i) => Math.sin(i));
+      const y = new A(n).map((_, i) => Math.cos(i) / 2);
+      const { grads } = mseLoss.withGrad(x, y, { reduction: "sum" });
+      const none = l1Loss(x, y, { reduction: "none" });
+      for (const r of [grads.input.data, grads.target.data, none.data]) {
+        expect(r).toBeInstanceOf(A);
+        expect([r.length, r.byteOffset, r.buffer.byteLength]).toEqual([n, 0, n * A.BYTES_PER_ELEMENT]);
+      }
+      // by hand: ∂/∂x Σ(x − y)² = 2(x − y), ∂/∂y = −2(x − y); |x − y| per element, in the dtype
+      for (let i = 0; i < n; i++) {
+        const d = A.of(A.of(x[i])[0] - y[i])[0];
+        expect(grads.input.data[i]).toBe(A.of(2 * d)[0]);
+        expect(grads.target.data[i]).toBe(A.of(-2 * d)[0]);
+        expect(none.data[i]).toBe(Math.abs(d));
+      }
+    }
+  });
+
   it("SIMD and scalar twin agree inside wasm", () => {
     const n = 1027;
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i));

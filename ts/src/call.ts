@@ -5,7 +5,7 @@
 // was checked against wasm32's limits before the first allocation (spec.ts), and an
 // allocation wasm memory cannot grow for is OUT_OF_MEMORY.
 import { buffer, wasm } from "./backend.js";
-import { ARRAY, type Arg, type Dtype, ELEMENT_BYTES, type FloatArray, type Tensor, numel, outOfMemory, stageCopy } from "./tensor.js";
+import { ARRAY, type Arg, type Dtype, ELEMENT_BYTES, type FloatArray, type Tensor, numel, outOfMemory, resultArray, stageCopy } from "./tensor.js";
 
 /** The module's static descriptor area (crates/losskit-wasm/src/memory.rs), read once. */
 const descriptorArea = { ptr: 0, words: 0 };
@@ -99,7 +99,7 @@ export class Call {
     const len = numel(shape);
     let data: FloatArray;
     try {
-      data = len === 0 ? new ARRAY[this.dtype](0) : this.view(ptr, len).slice();
+      data = resultArray(this.dtype, len === 0 ? new ARRAY[this.dtype](0) : this.view(ptr, len), len);
     } catch (e) {
       // The JS heap cannot hold the copy ("Array buffer allocation failed").
       if (e instanceof RangeError) throw outOfMemory(`${this.func}: the JS heap cannot hold a result of ${len} elements (${e.message})`);

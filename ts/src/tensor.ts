@@ -91,6 +91,28 @@ export function copyInto(dst: ArrayBufferView, src: ArrayLike<number>, offset = 
   TA_SET.call(dst, src, offset);
 }
 
+/**
+ * Makes the buffer of a result array of `bytes` bytes, which the caller fills entirely at once:
+ * an `ArrayBuffer` by default (zero-filled by the engine); the Node entry installs one without
+ * the zero fill (`Buffer.allocUnsafeSlow`), which the copy path's results otherwise pay for.
+ */
+let resultBuffer = (bytes: number): ArrayBuffer => new ArrayBuffer(bytes);
+
+/** Installs the Node entry's allocator of result buffers (see {@link resultArray}). */
+export function setResultBuffer(make: (bytes: number) => ArrayBuffer): void {
+  resultBuffer = make;
+}
+
+/** Results at least this long come from `resultBuffer`; shorter ones are `new Float32Array(len)`, which is cheaper there. */
+const RESULT_BUFFER_MIN = 4096;
+
+/** A new array of `len` elements of `dtype` with a copy of `src`'s first `len` elements (a result copied out of wasm memory). */
+export function resultArray(dtype: Dtype, src: FloatArray, len: number): FloatArray {
+  const data = len < RESULT_BUFFER_MIN ? new ARRAY[dtype](len) : new ARRAY[dtype](resultBuffer(len * ELEMENT_BYTES[dtype]), 0, len);
+  copyInto(data, src);
+  return data;
+}
+
 const DTYPE_OF: Record<string, TensorDtype> = { Float32Array: "f32", Float64Array: "f64", Int32Array: "i32" };
 
 /** `true` when `b` is a detached ArrayBuffer (Node 20 has no `ArrayBuffer.prototype.detached`). */
