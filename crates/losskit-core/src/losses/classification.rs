@@ -363,6 +363,9 @@ struct SoftmaxFocal<'a, T> {
     c: usize,
     classes: Classes<'a>,
     gamma: T,
+    /// γ when it is 0, 1 or 2 (2 is the default): q^γ and q^{γ−1} by multiplication, what
+    /// `pow` gives there, instead of two scalar `pow` calls per row.
+    small_gamma: Option<u8>,
     alpha: Option<&'a [T]>,
     gx: Option<&'a mut [T]>,
 }
@@ -380,7 +383,13 @@ impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
         let pt = lp.exp();
         let q = L::one() - pt;
         let gamma = L::splat(self.gamma);
-        let mq = q.powf(gamma);
+        // q^γ, and q^{γ−1} for the gradient
+        let (mq, mq1) = match self.small_gamma {
+            Some(0) => (L::one(), L::zero()), // (the slope is 0 for γ = 0)
+            Some(1) => (q, L::one()),
+            Some(_) => (q * q, q),
+            None => (q.powf(gamma), if GRAD { q.powf(gamma - L::one()) } else { L::zero() }),
+        };
         let loss = -(a * mq * lp);
         if GRAD {
             if let Some(gx) = self.gx.as_deref_mut() {
@@ -390,7 +399,7 @@ impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
                     L::zero()
                 } else {
                     // (and 0 where p_y underflows to 0: p ln p → 0 even when ln p_y is −∞)
-                    let s = L::select(pt.eq_mask(L::zero()), L::zero(), gamma * pt * lp * q.powf(gamma - L::one()));
+                    let s = L::select(pt.eq_mask(L::zero()), L::zero(), gamma * pt * lp * mq1);
                     L::select(q.eq_mask(L::zero()), L::zero(), s)
                 };
                 let d = g * -(a * (mq - slope));
@@ -701,7 +710,9 @@ pub fn focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: 
     let reducer = reducer.mean_over(rows.count as f64);
     let Out { loss, grad_output, grads: [gx, ..] } = out;
     let grad = gx.is_some();
-    let mut k = SoftmaxFocal { x: input.data, c: rows.c, classes, gamma: T::from_f64(gamma), alpha: opts.alpha.map(|a| a.data), gx };
+    let small_gamma = [0u8, 1, 2].into_iter().find(|&g| gamma == f64::from(g));
+    let mut k =
+        SoftmaxFocal { x: input.data, c: rows.c, classes, gamma: T::from_f64(gamma), small_gamma, alpha: opts.alpha.map(|a| a.data), gx };
     Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
 }
 
