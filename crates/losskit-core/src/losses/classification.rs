@@ -229,6 +229,18 @@ fn exp_sums<L: Lane>(
     (L::total64(s), L::total64(a))
 }
 
+/// The maximum of a contiguous row, its SIMD body `0..body` and scalar tail apart (NaN is
+/// left to the exponentials to propagate).
+#[inline(always)]
+fn row_max<T: Real>(x: &[T], body: usize) -> T {
+    let (a, b) = (max_range::<T::Vector>(x, 0, body), max_range::<T>(x, body, x.len()));
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
 /// The gradient over classes `start..end`, from e^{x_c − m} held in `gx`:
 /// gx_c = gs·w_c − e_c·(total/s) (the target's own term is added by the caller).
 #[inline(always)]
@@ -265,14 +277,7 @@ impl<T: Real> ContiguousRow<T> for SoftmaxIndex<'_, T> {
         let (weight, smoothing) = (self.weight, self.eps > T::ZERO);
         let wy = weight.map_or(T::ONE, |w| w[y]);
         let body = row_split::<T>(c);
-        let m = {
-            let (a, b) = (max_range::<T::Vector>(x, 0, body), max_range::<T>(x, body, c));
-            if b > a {
-                b
-            } else {
-                a
-            }
-        };
+        let m = row_max(x, body);
         let mut gx = if GRAD { self.gx.as_deref_mut().map(|g| &mut g[off..off + c]) } else { None };
         let (s1, a1) = exp_sums::<T::Vector>(x, m, weight, smoothing, gx.as_deref_mut(), 0, body);
         let (s2, a2) = exp_sums::<T>(x, m, weight, smoothing, gx.as_deref_mut(), body, c);
@@ -362,24 +367,26 @@ struct SoftmaxFocal<'a, T> {
     x: &'a [T],
     c: usize,
     classes: Classes<'a>,
-    gamma: T,
-    /// γ when it is 0, 1 or 2 (2 is the default): q^γ and q^{γ−1} by multiplication, what
-    /// `pow` gives there, instead of two scalar `pow` calls per row.
-    small_gamma: Option<u8>,
+    focal: Focal<T>,
     alpha: Option<&'a [T]>,
     gx: Option<&'a mut [T]>,
 }
 
-impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
+/// The focal factor (1 − p)^γ of [`focal_loss`].
+#[derive(Clone, Copy)]
+struct Focal<T> {
+    gamma: T,
+    /// γ when it is 0, 1 or 2 (2 is the default): q^γ and q^{γ−1} by multiplication, what
+    /// `pow` gives there, instead of two scalar `pow` calls per row.
+    small_gamma: Option<u8>,
+}
+
+impl<T: Real> Focal<T> {
+    /// The loss −α(1 − p)^γ ln p of rows whose target has log-probability `lp` (α = `a`),
+    /// and, with `GRAD`, dℓ/d ln p = −α[(1 − p)^γ − γ p ln p (1 − p)^{γ−1}] (0 without).
+    /// At p = 1 the second term's limit is 0 (ln p ~ −q), also for γ < 1.
     #[inline(always)]
-    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
-        let x = self.x;
-        let keep = if GRAD { self.gx.as_deref_mut() } else { None };
-        let (m, s, exps) = log_sum_exp(t, x, self.c, keep, |_, _| {});
-        let ls = s.ln();
-        let p = t.pick(&self.classes);
-        let a = p.weight(self.alpha);
-        let lp = (p.gather(t, x) - m) - ls;
+    fn eval<L: Lane<Elem = T>, const GRAD: bool>(&self, lp: L, a: L) -> (L, L) {
         let pt = lp.exp();
         let q = L::one() - pt;
         let gamma = L::splat(self.gamma);
@@ -391,24 +398,64 @@ impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
             None => (q.powf(gamma), if GRAD { q.powf(gamma - L::one()) } else { L::zero() }),
         };
         let loss = -(a * mq * lp);
+        if !GRAD {
+            return (loss, L::zero());
+        }
+        let slope = if self.gamma == T::ZERO {
+            L::zero()
+        } else {
+            // (and 0 where p_y underflows to 0: p ln p → 0 even when ln p_y is −∞)
+            let s = L::select(pt.eq_mask(L::zero()), L::zero(), gamma * pt * lp * mq1);
+            L::select(q.eq_mask(L::zero()), L::zero(), s)
+        };
+        (loss, -(a * (mq - slope)))
+    }
+}
+
+impl<T: Real> RowKernel<T> for SoftmaxFocal<'_, T> {
+    #[inline(always)]
+    fn tile<L: Lane<Elem = T>, const GRAD: bool>(&mut self, t: &Tile<L>, g: L) -> L {
+        let x = self.x;
+        let keep = if GRAD { self.gx.as_deref_mut() } else { None };
+        let (m, s, exps) = log_sum_exp(t, x, self.c, keep, |_, _| {});
+        let p = t.pick(&self.classes);
+        let lp = (p.gather(t, x) - m) - s.ln();
+        let (loss, dl) = self.focal.eval::<L, GRAD>(lp, p.weight(self.alpha));
         if GRAD {
             if let Some(gx) = self.gx.as_deref_mut() {
-                // dℓ/d ln p_y = −α[(1 − p)^γ − γ p ln p (1 − p)^{γ−1}]; d ln p_y/dx_c = δ − p_c.
-                // At p_y = 1 the second term's limit is 0 (ln p ~ −q), also for γ < 1.
-                let slope = if self.gamma == T::ZERO {
-                    L::zero()
-                } else {
-                    // (and 0 where p_y underflows to 0: p ln p → 0 even when ln p_y is −∞)
-                    let s = L::select(pt.eq_mask(L::zero()), L::zero(), gamma * pt * lp * mq1);
-                    L::select(q.eq_mask(L::zero()), L::zero(), s)
-                };
-                let d = g * -(a * (mq - slope));
+                // d ln p_y/dx_c = [c = y] − p_c
+                let d = g * dl;
                 for c in 0..self.c {
                     let prob = exps.get(t, gx, c) / s;
                     let v = L::select(p.is(c), d - d * prob, -(d * prob));
                     t.store(v, gx, c);
                 }
             }
+        }
+        loss
+    }
+}
+
+impl<T: Real> ContiguousRow<T> for SoftmaxFocal<'_, T> {
+    #[inline(always)]
+    fn row<const GRAD: bool>(&mut self, r: usize, g: T) -> T {
+        let c = self.c;
+        let off = r * c;
+        let x = &self.x[off..off + c];
+        let y = self.classes.target[r] as usize; // (no ignore_index: every row has a class)
+        let body = row_split::<T>(c);
+        let m = row_max(x, body);
+        let mut gx = if GRAD { self.gx.as_deref_mut().map(|g| &mut g[off..off + c]) } else { None };
+        let (s1, _) = exp_sums::<T::Vector>(x, m, None, false, gx.as_deref_mut(), 0, body);
+        let (s2, _) = exp_sums::<T>(x, m, None, false, gx.as_deref_mut(), body, c);
+        let s = T::from_f64(s1 + s2);
+        let (loss, dl) = self.focal.eval::<T, GRAD>((x[y] - m) - s.ln(), self.alpha.map_or(T::ONE, |a| a[y]));
+        if let Some(gx) = gx {
+            // As the tiles: d·([c = y] − p_c)
+            let d = g * dl;
+            softmax_grad::<T::Vector>(gx, s, d, T::ZERO, None, false, 0, body);
+            softmax_grad::<T>(gx, s, d, T::ZERO, None, false, body, c);
+            gx[y] = gx[y] + d;
         }
         loss
     }
@@ -711,8 +758,11 @@ pub fn focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: 
     let Out { loss, grad_output, grads: [gx, ..] } = out;
     let grad = gx.is_some();
     let small_gamma = [0u8, 1, 2].into_iter().find(|&g| gamma == f64::from(g));
-    let mut k =
-        SoftmaxFocal { x: input.data, c: rows.c, classes, gamma: T::from_f64(gamma), small_gamma, alpha: opts.alpha.map(|a| a.data), gx };
+    let focal = Focal { gamma: T::from_f64(gamma), small_gamma };
+    let mut k = SoftmaxFocal { x: input.data, c: rows.c, classes, focal, alpha: opts.alpha.map(|a| a.data), gx };
+    if rows.inner == 1 && rows.c >= ROW_SIMD_MIN_CLASSES {
+        return Ok(rows::run_contiguous(&mut k, &rows, reducer, loss, grad_output, grad));
+    }
     Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
 }
 
