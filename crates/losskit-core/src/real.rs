@@ -622,7 +622,7 @@ macro_rules! vector_lane {
 }
 /// The vector transcendentals of each vector type.
 mod transcendental {
-    use super::pairs;
+    use super::{pairs, Lane};
     use wide::{f32x4, f64x2};
 
     /// Which vector types have them.
@@ -634,11 +634,11 @@ mod transcendental {
     }
 
     macro_rules! impl_vector {
-        ($v:ty, $t:ty, $exp_le0:expr) => {
+        ($v:ty, $t:ty, $exp:expr, $exp_le0:expr) => {
             impl Vector for $v {
                 #[inline(always)]
                 fn exp(self) -> Self {
-                    <$v>::exp(self)
+                    $exp(self)
                 }
                 #[inline(always)]
                 fn exp_le0(self) -> Self {
@@ -665,8 +665,8 @@ mod transcendental {
             }
         };
     }
-    impl_vector!(f32x4, f32, exp_le0_f32);
-    impl_vector!(f64x2, f64, f64x2::exp);
+    impl_vector!(f32x4, f32, exp_f32, exp_le0_f32);
+    impl_vector!(f64x2, f64, f64x2::exp, f64x2::exp);
 
     /// eˣ for x ≤ 0 in f32: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, ln 2 in two parts),
     /// e^r from Cephes's expf polynomial (≤ 2 ulp), 2ⁿ built in the exponent bits. It skips
@@ -678,8 +678,38 @@ mod transcendental {
     /// for −∞, is replaced); NaN propagates.
     #[inline(always)]
     fn exp_le0_f32(x: f32x4) -> f32x4 {
+        let tiny = x.simd_lt(konst(&EXP_LE0[0]));
+        let (k, e) = exp_parts(x);
+        let scale: f32x4 = wide::bytemuck::cast(wide::bytemuck::cast::<_, wide::i32x4>(k) << 23);
+        tiny.select(f32x4::ZERO, e * scale)
+    }
+
+    /// eˣ in f32 for every x, as [`exp_le0_f32`] with 2ⁿ applied in two halves, 2^⌊n/2⌋ and
+    /// 2^(n − ⌊n/2⌋), each a normal number for x clamped to [−104, 89] (n ∈ [−150, 128]): the
+    /// last multiply rounds into the subnormals (gradual underflow) or overflows to ∞, as
+    /// eˣ does; below −103.97 the result is 0. NaN propagates through the clamp. `wide`'s exp
+    /// (a rounding instruction, a float→int conversion and masks for every special case) cost
+    /// the losses calling it ~2× (Poisson NLL's forward).
+    #[inline(always)]
+    fn exp_f32(x: f32x4) -> f32x4 {
+        use wide::{bytemuck::cast, i32x4};
+        let x = Lane::min_nan(Lane::max_nan(x, konst(&EXP_RANGE[0])), konst(&EXP_RANGE[1]));
+        let (k, e) = exp_parts(x);
+        // k's bits are M's plus n (k and M lie in one binade whose ulp is 1)
+        let n = cast::<_, i32x4>(k) - cast::<_, i32x4>(konst(&EXP_LE0[2]));
+        let half = n >> 1;
+        let bias = i32x4::splat(127);
+        let (s1, s2): (f32x4, f32x4) = (cast((half + bias) << 23), cast((n - half + bias) << 23));
+        e * s1 * s2
+    }
+    /// exp_f32's clamp of x: [−104, 89] (e⁻¹⁰⁴ rounds to 0, e⁸⁹ overflows).
+    static EXP_RANGE: [f32x4; 2] = [s4(-104.0), s4(89.0)];
+
+    /// The shared part of the exponentials: k = x·log₂e + M (n = round(x·log₂e) in its low
+    /// bits) and e^r for r = x − n·ln 2.
+    #[inline(always)]
+    fn exp_parts(x: f32x4) -> (f32x4, f32x4) {
         let c = |i: usize| konst(&EXP_LE0[i]);
-        let tiny = x.simd_lt(c(0));
         let k = x * c(1) + c(2); // MAGIC
         let n = k - c(2);
         let r = x - n * c(3);
@@ -687,9 +717,7 @@ mod transcendental {
         // The polynomial by Estrin's scheme (`pairs`): a chain of 3 multiply-adds, not 5.
         let r2 = r * r;
         let p = pairs::<f32x4, 2, 1>(pairs::<f32x4, 3, 2>(pairs::<f32x4, 6, 3>([10, 9, 8, 7, 6, 5].map(c), r), r2), r2 * r2)[0];
-        let e = p * r2 + r + c(11);
-        let scale: f32x4 = wide::bytemuck::cast(wide::bytemuck::cast::<_, wide::i32x4>(k) << 23);
-        tiny.select(f32x4::ZERO, e * scale)
+        (k, p * r2 + r + c(11))
     }
     const fn s4(v: f32) -> f32x4 {
         f32x4::new([v; 4])
@@ -1262,7 +1290,7 @@ mod tests {
         type F32 = fn(f32x4) -> f32x4;
         type F64 = fn(f64x2) -> f64x2;
         let cases32: [(&str, F32, fn(f64) -> f64, f32, f32, u64); 4] = [
-            ("exp", |v| v.exp(), f64::exp, -103.0, 88.7, 2),
+            ("exp", |v| Lane::exp(v), f64::exp, -103.9, 88.72, 2),
             ("ln", |v| Lane::ln(v), f64::ln, 1e-44, 3e38, 2),
             ("ln_1p", |v| v.ln_1p(), f64::ln_1p, -0.999_999, 3e38, 3),
             ("ln_1p_unit", ln_1p_unit, f64::ln_1p, 0.0, 1.0, 2),
@@ -1290,7 +1318,7 @@ mod tests {
             assert!(worst <= bound, "f32x4 {name}: {worst} ulp");
         }
         let cases64: [(&str, F64, fn(f64) -> f64, f64, f64, u64); 4] = [
-            ("exp", |v| v.exp(), f64::exp, -745.0, 709.7, 2),
+            ("exp", |v| Lane::exp(v), f64::exp, -745.0, 709.7, 2),
             ("ln", |v| Lane::ln(v), f64::ln, 1e-320, 1e308, 2),
             ("ln_1p", |v| v.ln_1p(), f64::ln_1p, -0.999_999_999, 1e308, 3),
             ("ln_1p_unit", ln_1p_unit, f64::ln_1p, 0.0, 1.0, 2),
@@ -1322,7 +1350,18 @@ mod tests {
         assert_eq!(ln_1p_unit(f32x4::splat(0.0)).to_array()[0], 0.0);
         assert!(ulps64(ln_1p_unit(f64x2::splat(1.0)).to_array()[0], core::f64::consts::LN_2) <= 2);
         assert!(ln_1p_unit(f32x4::splat(f32::NAN)).to_array()[0].is_nan());
-        assert_eq!(f32x4::splat(-200.0).exp().to_array()[0], 0.0);
-        assert_eq!(f32x4::splat(100.0).exp().to_array()[0], f32::INFINITY);
+        // exp's edges: overflow, underflow (gradual, then 0), infinities, NaN
+        let exp32 = |x: f32| Lane::exp(f32x4::splat(x)).to_array()[0];
+        for (x, want) in [(-200.0, 0.0), (-104.0, 0.0), (f32::NEG_INFINITY, 0.0), (0.0, 1.0), (-0.0, 1.0), (89.0, f32::INFINITY)] {
+            assert_eq!(exp32(x), want, "exp({x})");
+        }
+        assert_eq!(exp32(100.0), f32::INFINITY);
+        assert_eq!(exp32(f32::INFINITY), f32::INFINITY);
+        assert!(exp32(f32::NAN).is_nan() && exp32(-f32::NAN).is_nan());
+        assert!(exp32(88.72).is_finite() && exp32(88.73) == f32::INFINITY);
+        for x in [-87.5f32, -95.0, -100.0, -103.2] {
+            // subnormal results, within an ulp of the subnormal spacing
+            assert!(ulps32(exp32(x), (x as f64).exp() as f32) <= 1, "exp({x}) = {:e}", exp32(x));
+        }
     }
 }
