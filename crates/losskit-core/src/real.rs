@@ -634,7 +634,7 @@ mod transcendental {
     }
 
     macro_rules! impl_vector {
-        ($v:ty, $t:ty, $exp:expr, $exp_le0:expr) => {
+        ($v:ty, $t:ty, $exp:expr, $exp_le0:expr, $ln:expr, $ln_1p:expr) => {
             impl Vector for $v {
                 #[inline(always)]
                 fn exp(self) -> Self {
@@ -644,29 +644,94 @@ mod transcendental {
                 fn exp_le0(self) -> Self {
                     $exp_le0(self)
                 }
-                // `wide`'s ln maps subnormal inputs to −∞: those lanes are scaled by 2^k into
-                // the normal range (a negative one then gives NaN) and corrected by −k·ln 2 (ln_1p only takes ln of 1 + x,
-                // never subnormal).
+                // Both ln's map subnormal inputs to −∞: those lanes are scaled by 2^k into the
+                // normal range (a negative one then gives NaN) and corrected by −k·ln 2 (ln_1p
+                // only takes ln of 1 + x, never subnormal).
                 #[inline(always)]
                 fn ln(self) -> Self {
-                    // Subnormals of either sign: a negative one must give NaN, not wide's −∞.
+                    // Subnormals of either sign: a negative one must give NaN, not −∞.
                     let tiny = self.abs().simd_lt(<$v>::splat(<$t>::MIN_POSITIVE)) & self.simd_ne(<$v>::ZERO);
                     if !tiny.any() {
-                        return <$v>::ln(self);
+                        return $ln(self);
                     }
                     let k = <$t>::MANTISSA_DIGITS as $t;
                     let scaled = tiny.select(self * <$v>::splat((2.0 as $t).powf(k)), self);
-                    <$v>::ln(scaled) - tiny.select(<$v>::splat(k * core::f64::consts::LN_2 as $t), <$v>::ZERO)
+                    $ln(scaled) - tiny.select(<$v>::splat(k * core::f64::consts::LN_2 as $t), <$v>::ZERO)
                 }
                 #[inline(always)]
                 fn ln_1p(self) -> Self {
-                    <$v>::ln_1p(self)
+                    $ln_1p(self)
                 }
             }
         };
     }
-    impl_vector!(f32x4, f32, exp_f32, exp_le0_f32);
-    impl_vector!(f64x2, f64, f64x2::exp, f64x2::exp);
+    impl_vector!(f32x4, f32, exp_f32, exp_le0_f32, ln_f32, ln_1p_f32);
+    impl_vector!(f64x2, f64, f64x2::exp, f64x2::exp, f64x2::ln, f64x2::ln_1p);
+
+    /// ln x in f32, Cephes's logf as `wide`'s (x = f·2ᵉ with f ∈ [√½, √2), ln(1 + t) for
+    /// t = f − 1 by its degree-8 polynomial, e·ln 2 in two parts) with the polynomial by
+    /// Estrin's scheme (a chain of 4 multiply-adds, not 8). Subnormal x gives −∞ (the caller,
+    /// `Vector::ln`, scales them); 0 gives −∞, x < 0 NaN, +∞ itself, fixed up only in a vector
+    /// that holds one of them.
+    #[inline(always)]
+    fn ln_f32(x: f32x4) -> f32x4 {
+        use wide::{bytemuck::cast, u32x4};
+        let c = |i: usize| konst(&LN[i]);
+        let bits = cast::<_, u32x4>(x);
+        // f ∈ [0.5, 1) from the mantissa bits; e from the exponent bits, as a float (or'ed
+        // into 2²³'s mantissa: the conversion without a conversion instruction)
+        let f: f32x4 = cast((bits & u32x4::splat(0x007F_FFFF)) | u32x4::splat(0x3F00_0000));
+        let e = cast::<_, f32x4>((bits >> 23) | cast::<_, u32x4>(c(13))) - c(14);
+        let up = f.simd_gt(c(0)); // f > √½: keep f, e + 1; else 2f, e
+        let t = up.select(f, f + f) - c(15);
+        let fe = up.select(e + c(15), e);
+        let t2 = t * t;
+        let t4 = t2 * t2;
+        let p = pairs::<f32x4, 9, 5>([1, 2, 3, 4, 5, 6, 7, 8, 9].map(c), t);
+        let p = pairs::<f32x4, 2, 1>(pairs::<f32x4, 3, 2>(pairs::<f32x4, 5, 3>(p, t2), t4), t4 * t4)[0];
+        let r = t2 * t * p + fe * c(11);
+        let r = r + (t - c(12) * t2);
+        let r = fe * c(10) + r;
+        let normal = x.simd_ge(f32x4::splat(f32::MIN_POSITIVE)) & x.simd_lt(f32x4::splat(f32::INFINITY));
+        if normal.all() {
+            return r;
+        }
+        // 0 → −∞ (also the subnormals the caller did not scale), +∞ → +∞, x < 0 or NaN → NaN
+        let r = x.simd_lt(f32x4::splat(f32::MIN_POSITIVE)).select(f32x4::splat(f32::NEG_INFINITY), r);
+        let r = x.simd_eq(f32x4::splat(f32::INFINITY)).select(x, r);
+        (x.simd_lt(f32x4::ZERO) | x.simd_ne(x)).select(f32x4::splat(f32::NAN), r)
+    }
+    /// ln_f32's constants: √½, Cephes's logf polynomial P0…P8, ln 2 in two parts (hi, lo),
+    /// ½, 2²³, 2²³ + 127, 1.
+    static LN: [f32x4; 16] = [
+        s4(core::f32::consts::FRAC_1_SQRT_2),
+        s4(0.333_333_3),
+        s4(-0.249_999_94),
+        s4(0.200_007_14),
+        s4(-0.166_680_57),
+        s4(0.142_493_23),
+        s4(-0.124_201_41),
+        s4(0.116_769_984),
+        s4(-0.115_146_1),
+        s4(0.070_376_836),
+        s4(0.693_359_4),
+        s4(-2.121_944_4e-4),
+        s4(0.5),
+        s4(8_388_608.0),
+        s4(8_388_608.0 + 127.0),
+        s4(1.0),
+    ];
+
+    /// ln(1 + x) in f32: x·ln u/(u − 1) for u = 1 + x (musl's and `wide`'s identity, exact
+    /// where 1 + x rounds), x itself where u rounds to 1, ln u where u overflows.
+    #[inline(always)]
+    fn ln_1p_f32(x: f32x4) -> f32x4 {
+        let one = f32x4::splat(1.0);
+        let u = x + one;
+        let ln_u = ln_f32(u);
+        let r = u.simd_eq(one).select(x, x * (ln_u / (u - one)));
+        u.simd_eq(f32x4::splat(f32::INFINITY)).select(ln_u, r)
+    }
 
     /// eˣ for x ≤ 0 in f32: x = n·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, ln 2 in two parts),
     /// e^r from Cephes's expf polynomial (≤ 2 ulp), 2ⁿ built in the exponent bits. It skips
@@ -1292,7 +1357,7 @@ mod tests {
         let cases32: [(&str, F32, fn(f64) -> f64, f32, f32, u64); 4] = [
             ("exp", |v| Lane::exp(v), f64::exp, -103.9, 88.72, 2),
             ("ln", |v| Lane::ln(v), f64::ln, 1e-44, 3e38, 2),
-            ("ln_1p", |v| v.ln_1p(), f64::ln_1p, -0.999_999, 3e38, 3),
+            ("ln_1p", |v| Lane::ln_1p(v), f64::ln_1p, -0.999_999, 3e38, 3),
             ("ln_1p_unit", ln_1p_unit, f64::ln_1p, 0.0, 1.0, 2),
         ];
         for (name, f, reference, lo, hi, bound) in cases32 {
@@ -1320,7 +1385,7 @@ mod tests {
         let cases64: [(&str, F64, fn(f64) -> f64, f64, f64, u64); 4] = [
             ("exp", |v| Lane::exp(v), f64::exp, -745.0, 709.7, 2),
             ("ln", |v| Lane::ln(v), f64::ln, 1e-320, 1e308, 2),
-            ("ln_1p", |v| v.ln_1p(), f64::ln_1p, -0.999_999_999, 1e308, 3),
+            ("ln_1p", |v| Lane::ln_1p(v), f64::ln_1p, -0.999_999_999, 1e308, 3),
             ("ln_1p_unit", ln_1p_unit, f64::ln_1p, 0.0, 1.0, 2),
         ];
         for (name, f, reference, lo, hi, bound) in cases64 {
@@ -1350,6 +1415,14 @@ mod tests {
         assert_eq!(ln_1p_unit(f32x4::splat(0.0)).to_array()[0], 0.0);
         assert!(ulps64(ln_1p_unit(f64x2::splat(1.0)).to_array()[0], core::f64::consts::LN_2) <= 2);
         assert!(ln_1p_unit(f32x4::splat(f32::NAN)).to_array()[0].is_nan());
+        // ln's and ln_1p's edges (f32: losskit's own)
+        let (ln32, ln1p32) = (|x: f32| Lane::ln(f32x4::splat(x)).to_array()[0], |x: f32| Lane::ln_1p(f32x4::splat(x)).to_array()[0]);
+        assert_eq!([ln32(1.0), ln32(f32::INFINITY), ln32(-0.0)], [0.0, f32::INFINITY, f32::NEG_INFINITY]);
+        assert!(ln32(f32::NAN).is_nan() && ln32(f32::NEG_INFINITY).is_nan() && ln32(-f32::MIN_POSITIVE).is_nan());
+        assert!(ulps32(ln32(f32::MAX), (f32::MAX as f64).ln() as f32) <= 1 && ulps32(ln32(f32::MIN_POSITIVE), -87.336_54) <= 1);
+        assert_eq!([ln1p32(0.0), ln1p32(-1.0), ln1p32(f32::INFINITY), ln1p32(1e-30)], [0.0, f32::NEG_INFINITY, f32::INFINITY, 1e-30]);
+        assert!(ln1p32(-1.5).is_nan() && ln1p32(f32::NAN).is_nan());
+        assert_eq!(ln1p32(-0.0).to_bits(), (-0.0f32).to_bits());
         // exp's edges: overflow, underflow (gradual, then 0), infinities, NaN
         let exp32 = |x: f32| Lane::exp(f32x4::splat(x)).to_array()[0];
         for (x, want) in [(-200.0, 0.0), (-104.0, 0.0), (f32::NEG_INFINITY, 0.0), (0.0, 1.0), (-0.0, 1.0), (89.0, f32::INFINITY)] {
