@@ -483,10 +483,10 @@ macro_rules! vector_lane {
             fn sqrt(self) -> Self {
                 <$v>::sqrt(self)
             }
-            // `wide`'s vector polynomials (measured within 2 ulp of the correctly rounded
-            // result over their whole range: tests below), inlined into the kernels: called
-            // out of line (v128 then goes through memory) BCE ran 2× slower, for a module
-            // half the size.
+            // The vector polynomials (`transcendental`: f32 losskit's own, f64 `wide`'s;
+            // measured within 2 ulp of the correctly rounded result over their whole range:
+            // tests below), inlined into the kernels: called out of line (v128 then goes
+            // through memory) BCE ran 2× slower, for a module half the size.
             #[inline(always)]
             fn exp(self) -> Self {
                 transcendental::exp(self)
