@@ -188,6 +188,23 @@ impl<T: Real> RowKernel<T> for SoftmaxIndex<'_, T> {
 /// rows run as tiles of rows (SIMD across rows, gathering at stride C).
 const ROW_SIMD_MIN_CLASSES: usize = 32;
 
+/// Runs a softmax kernel that has both paths: an (N, C) or (C) input of at least
+/// [`ROW_SIMD_MIN_CLASSES`] classes a contiguous row at a time, anything else as tiles of rows.
+fn run_softmax<T: Real, K: RowKernel<T> + ContiguousRow<T>>(
+    k: &mut K,
+    rows: &Rows,
+    reducer: Reducer,
+    unreduced: Option<&mut [T]>,
+    grad_output: Option<Tensor<'_, T>>,
+    grad: bool,
+) -> T {
+    if rows.inner == 1 && rows.c >= ROW_SIMD_MIN_CLASSES {
+        rows::run_contiguous(k, rows, reducer, unreduced, grad_output, grad)
+    } else {
+        rows::run(k, rows, reducer, unreduced, grad_output, grad)
+    }
+}
+
 /// Σ_c e^{x_c − m} and Σ_c w_c (x_c − m) over classes `start..end` in lanes of `L`, summed
 /// in f64 lane by lane ([`Lane::add_f64`]; so the SIMD body and the scalar twin, which add
 /// in different orders, round to the same sum), writing each e^{x_c − m} into `keep` for
@@ -372,16 +389,33 @@ struct SoftmaxFocal<'a, T> {
     gx: Option<&'a mut [T]>,
 }
 
-/// The focal factor (1 − p)^γ of [`focal_loss`].
+/// The focal factor q^γ = (1 − p)^γ of [`focal_loss`] and [`sigmoid_focal_loss`].
 #[derive(Clone, Copy)]
 struct Focal<T> {
     gamma: T,
-    /// γ when it is 0, 1 or 2 (2 is the default): q^γ and q^{γ−1} by multiplication, what
-    /// `pow` gives there, instead of two scalar `pow` calls per row.
+    /// γ when it is 0, 1 or 2 (the default of both losses is 2): q^γ and q^{γ−1} by
+    /// multiplication, exactly what `pow` gives there (PyTorch's pow special-cases them too),
+    /// instead of two scalar `pow` calls per row or element.
     small_gamma: Option<u8>,
 }
 
 impl<T: Real> Focal<T> {
+    fn new(gamma: f64) -> Self {
+        Focal { gamma: T::from_f64(gamma), small_gamma: [0u8, 1, 2].into_iter().find(|&g| gamma == f64::from(g)) }
+    }
+
+    /// q^γ, and with `GRAD` q^{γ−1} (0 without, and for γ = 0, whose factor γ makes the
+    /// derivative 0, as PyTorch's pow backward).
+    #[inline(always)]
+    fn powers<L: Lane<Elem = T>, const GRAD: bool>(&self, q: L) -> (L, L) {
+        match self.small_gamma {
+            Some(0) => (L::one(), L::zero()),
+            Some(1) => (q, L::one()),
+            Some(_) => (q * q, q),
+            None => (q.powf(L::splat(self.gamma)), if GRAD { q.powf(L::splat(self.gamma) - L::one()) } else { L::zero() }),
+        }
+    }
+
     /// The loss −α(1 − p)^γ ln p of rows whose target has log-probability `lp` (α = `a`),
     /// and, with `GRAD`, dℓ/d ln p = −α[(1 − p)^γ − γ p ln p (1 − p)^{γ−1}] (0 without).
     /// At p = 1 the second term's limit is 0 (ln p ~ −q), also for γ < 1.
@@ -390,13 +424,7 @@ impl<T: Real> Focal<T> {
         let pt = lp.exp();
         let q = L::one() - pt;
         let gamma = L::splat(self.gamma);
-        // q^γ, and q^{γ−1} for the gradient
-        let (mq, mq1) = match self.small_gamma {
-            Some(0) => (L::one(), L::zero()), // (the slope is 0 for γ = 0)
-            Some(1) => (q, L::one()),
-            Some(_) => (q * q, q),
-            None => (q.powf(gamma), if GRAD { q.powf(gamma - L::one()) } else { L::zero() }),
-        };
+        let (mq, mq1) = self.powers::<L, GRAD>(q);
         let loss = -(a * mq * lp);
         if !GRAD {
             return (loss, L::zero());
@@ -587,10 +615,7 @@ pub fn cross_entropy<T: Real>(
             let Out { loss, grad_output, grads: [gx, ..] } = out;
             let grad = gx.is_some();
             let mut k = SoftmaxIndex { x: input.data, c: rows.c, classes, weight, eps: T::from_f64(eps), eps_c, w_sum, gx };
-            if rows.inner == 1 && rows.c >= ROW_SIMD_MIN_CLASSES {
-                return Ok(rows::run_contiguous(&mut k, &rows, reducer, loss, grad_output, grad));
-            }
-            Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+            Ok(run_softmax(&mut k, &rows, reducer, loss, grad_output, grad))
         }
         Target::Prob(y) => {
             let ignore = opts.ignore_index;
@@ -757,13 +782,8 @@ pub fn focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, i32>, opts: 
     let reducer = reducer.mean_over(rows.count as f64);
     let Out { loss, grad_output, grads: [gx, ..] } = out;
     let grad = gx.is_some();
-    let small_gamma = [0u8, 1, 2].into_iter().find(|&g| gamma == f64::from(g));
-    let focal = Focal { gamma: T::from_f64(gamma), small_gamma };
-    let mut k = SoftmaxFocal { x: input.data, c: rows.c, classes, focal, alpha: opts.alpha.map(|a| a.data), gx };
-    if rows.inner == 1 && rows.c >= ROW_SIMD_MIN_CLASSES {
-        return Ok(rows::run_contiguous(&mut k, &rows, reducer, loss, grad_output, grad));
-    }
-    Ok(rows::run(&mut k, &rows, reducer, loss, grad_output, grad))
+    let mut k = SoftmaxFocal { x: input.data, c: rows.c, classes, focal: Focal::new(gamma), alpha: opts.alpha.map(|a| a.data), gx };
+    Ok(run_softmax(&mut k, &rows, reducer, loss, grad_output, grad))
 }
 
 // ------------------------------------------------------------------ element-wise losses
@@ -844,11 +864,7 @@ impl<T: Real> Pointwise<T> for KlDiv {
 struct SigmoidFocal<T> {
     alpha: T,
     use_alpha: bool,
-    gamma: T,
-    /// γ when it is 0, 1 or 2 (torchvision's default): q^γ and γq^{γ−1} by multiplication,
-    /// exactly what `pow` gives there (PyTorch's pow special-cases them too), instead of two
-    /// scalar `pow` calls per element.
-    small_gamma: Option<u8>,
+    focal: Focal<T>,
 }
 impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
     #[inline(always)]
@@ -859,21 +875,16 @@ impl<T: Real> Pointwise<T> for SigmoidFocal<T> {
         let ce = s.bce(y, one, y); // BCE with logits, without cancellation
         let pt = p * y + (one - p) * (one - y);
         let q = one - pt;
-        let gamma = L::splat(self.gamma);
         let two = L::splat(T::from_f64(2.0));
-        // m = q^γ and its derivative γ q^{γ−1} (0 for γ = 0, as PyTorch's pow backward).
-        let (m, dm) = match self.small_gamma {
-            Some(0) => (one, L::zero()),
-            Some(1) => (q, one),
-            Some(_) => (q * q, two * q),
-            None => (q.powf(gamma), if self.gamma == T::ZERO { L::zero() } else { gamma * q.powf(gamma - one) }),
-        };
+        // m = q^γ and its derivative γ q^{γ−1}
+        let (m, mq1) = self.focal.powers::<L, true>(q);
+        let dm = L::splat(self.focal.gamma) * mq1;
         // dq/dx = −p(1 − p)(2y − 1); dq/dy = 1 − 2p; dce/dx = p − y; dce/dy = −x.
         // dm·dq/dx is formed first: where σ(x) rounds to 0 or 1 it is 0 and keeps ce·dm
         // (which overflows at |x| ≈ 3e38) from making 0·∞ (PyTorch's autograd gets −0.25 there).
         let mut ce_dq_dx = ce * (dm * (p * (one - p) * (two * y - one)));
         let mut ce_dq_dy = ce * dm * (one - two * p);
-        if self.gamma < T::ONE && self.gamma > T::ZERO {
+        if self.focal.gamma < T::ONE && self.focal.gamma > T::ZERO {
             // With 0 < γ < 1, dm = γ q^{γ−1} is ∞ where q rounds to 0 (|x| ≳ 17 in f32, 37 in
             // f64); ce ~ q there, so ce·dm ~ γ q^γ → 0: the terms take their limit 0, as
             // focalLoss does at p_y = 1 (PyTorch's pow backward gives NaN).
@@ -1018,8 +1029,7 @@ pub fn sigmoid_focal_loss<T: Real>(input: Tensor<'_, T>, target: Tensor<'_, T>, 
     let (alpha, gamma) = (opts.alpha, opts.gamma);
     check_option(!alpha.is_nan(), F, "alpha", || "must be a number but is NaN".into())?;
     check_option(!gamma.is_nan(), F, "gamma", || "must be a number but is NaN".into())?;
-    let small_gamma = [0u8, 1, 2].into_iter().find(|&g| gamma == f64::from(g));
-    let loss = SigmoidFocal { alpha: T::from_f64(alpha), use_alpha: alpha >= 0.0, gamma: T::from_f64(gamma), small_gamma };
+    let loss = SigmoidFocal { alpha: T::from_f64(alpha), use_alpha: alpha >= 0.0, focal: Focal::new(gamma) };
     let args = Args { input, target, param: None, weight: None };
     pointwise::run(F, &loss, &args, reducer, MeanOver::Count, two_grads(out))
 }
