@@ -99,7 +99,7 @@ export class Call {
     const len = numel(shape);
     let data: FloatArray;
     try {
-      data = resultArray(this.dtype, len === 0 ? new ARRAY[this.dtype](0) : this.view(ptr, len), len);
+      data = resultArray(this.dtype, this.view(ptr, len), len);
     } catch (e) {
       // The JS heap cannot hold the copy ("Array buffer allocation failed").
       if (e instanceof RangeError) throw outOfMemory(`${this.func}: the JS heap cannot hold a result of ${len} elements (${e.message})`);
