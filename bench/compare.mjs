@@ -6,13 +6,12 @@
 // ratios (< 1: B faster) — of the best round medians, and paired (median of per-pair ratios) —
 // and writes bench/results/compare-latest.json.
 // Env: COMPARE_ROUNDS (7), COMPARE_BUDGET_MS (per round and build, 30), COMPARE_ONLY=mseLoss,klDiv.
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { rng as xorshift } from "./rng.mjs";
-import { alternate, fmtN, fmtTime, median, sinkValue, table } from "./harness.mjs";
+import { alternate, fmtN, fmtTime, gitRevision, median, sinkValue, table } from "./harness.mjs";
 
 const [dirA, dirB] = process.argv.slice(2).map((d) => path.resolve(d ?? ""));
 if (process.argv.length < 4) {
@@ -33,11 +32,7 @@ for (const [key, dir] of [["A", dirA], ["B", dirB]]) {
   // the query makes A and B separate module instances (own wasm memory) even for the same dir
   const L = await import(`${pathToFileURL(path.join(dir, "dist/node.mjs")).href}?build=${key}`);
   L.setScalarKernels(false);
-  let rev = "?";
-  try {
-    rev = execFileSync("git", ["-C", dir, "describe", "--always", "--dirty"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {}
-  builds[key] = { L, dir, rev, simd: L.simdEnabled?.() };
+  builds[key] = { L, dir, rev: gitRevision(dir), simd: L.simdEnabled?.() };
 }
 
 // ---------- data (deterministic) ----------

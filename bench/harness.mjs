@@ -1,9 +1,18 @@
 // Timing: warm up, pick a batch size so one sample lasts ~targetMs, take samples until the
 // time budget is spent (at least minSamples), report the median time per call.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import readline from "node:readline";
 const now = () => performance.now();
 let sink = 0; // results are accumulated here so no call can be optimized away
+
+/** The commit checked out in `dir` as `git describe --always --dirty --tags` gives it (a results file's provenance), "?" outside git. */
+export function gitRevision(dir) {
+  try {
+    return execFileSync("git", ["-C", dir, "describe", "--always", "--dirty", "--tags"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return "?";
+  }
+}
 
 /**
  * A child process that answers each request line with one line (the PyTorch workers):

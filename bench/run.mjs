@@ -16,7 +16,7 @@
 //   BENCH_NO_TORCH=1 (skip PyTorch)
 // Any of these except BENCH_TF_CPU / BENCH_SCALAR makes the run partial: it writes
 // bench/results/partial.json and leaves latest.json alone. See bench/README.md.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
 import { CASES } from "./cases.mjs";
 import { MORE_CASES } from "./cases-more.mjs";
-import { fmtN, fmtRatio, fmtTime, interleave, sinkValue, table } from "./harness.mjs";
+import { fmtN, fmtRatio, fmtTime, gitRevision, interleave, sinkValue, table } from "./harness.mjs";
 import { probeFor } from "./probe.mjs";
 import { loadTf } from "./tfjs.mjs";
 
@@ -63,13 +63,7 @@ function plan(n) {
 
 // ---------- setup ----------
 // provenance: dist/ is rebuilt by others while this runs; what was loaded is what was read now
-const git = (() => {
-  try {
-    return execFileSync("git", ["-C", path.join(here, ".."), "describe", "--always", "--dirty", "--tags"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return "?";
-  }
-})();
+const git = gitRevision(path.join(here, ".."));
 const dist = (() => {
   const f = path.join(here, "../dist/losskit_wasm_bg.wasm");
   try {

@@ -8,7 +8,6 @@
 // Env: ROUNDS (default 7), BUDGET_MS per measurement (default 150), ONLY=crossEntropy,ctcLoss.
 // Prints a table (best round medians, their ratio, and the median of the per-round ratios)
 // and writes bench/results/vs-torch-latest.json.
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import * as L from "../dist/node.mjs";
 import { CASES } from "./cases.mjs";
 import { MORE_CASES } from "./cases-more.mjs";
-import { fmtRatio, fmtTime, lineWorker, measure, median, table } from "./harness.mjs";
+import { fmtRatio, fmtTime, gitRevision, lineWorker, measure, median, table } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -119,11 +118,5 @@ const out = [
 ];
 console.log(out.join("\n"));
 fs.mkdirSync(path.join(here, "results"), { recursive: true });
-const git = (() => {
-  try {
-    return execFileSync("git", ["-C", path.join(here, ".."), "describe", "--always", "--dirty", "--tags"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-  } catch {
-    return "unknown";
-  }
-})();
+const git = gitRevision(path.join(here, ".."));
 fs.writeFileSync(path.join(here, "results/vs-torch-latest.json"), JSON.stringify({ timestamp: new Date().toISOString(), git, loadavg: [load0, os.loadavg()], torch: ready, rounds: ROUNDS, budgetMs: BUDGET, rows, skipped }, null, 1));
